@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "mkspy",
+    products: [
+        .executable(name: "mkspy-spec", targets: ["mkspy-spec"]),
+        .executable(name: "mkspy-gen", targets: ["mkspy-gen"]),
+        .executable(name: "mkspy-check", targets: ["mkspy-check"]),
+        .executable(name: "mkspy-score", targets: ["mkspy-score"]),
+        .executable(name: "mkspy-evolve", targets: ["mkspy-evolve"]),
+    ],
+    dependencies: [],
+    targets: [
+        // Libraries: the core records and plumbing, then one library per stage.
+        .target(name: "MkspyCore"),
+        .target(name: "PythonSyntax"),
+        .target(name: "MkspyGen", dependencies: ["MkspyCore"]),
+        .target(name: "MkspyCheck", dependencies: ["MkspyCore", "PythonSyntax"]),
+        .target(name: "MkspyRuntime", dependencies: ["MkspyCore"]),
+
+        // Executables: thin mains over the libraries.
+        .executableTarget(name: "mkspy-spec", dependencies: ["MkspyCore"]),
+        .executableTarget(name: "mkspy-gen", dependencies: ["MkspyCore", "MkspyGen"]),
+        .executableTarget(name: "mkspy-check", dependencies: ["MkspyCore", "MkspyCheck", "PythonSyntax"]),
+        .executableTarget(name: "mkspy-score", dependencies: ["MkspyCore", "MkspyRuntime"]),
+        .executableTarget(name: "mkspy-evolve", dependencies: ["MkspyCore", "MkspyRuntime"]),
+
+        // Tests: one target per library, plus end-to-end tests of the binaries.
+        .testTarget(name: "MkspyCoreTests", dependencies: ["MkspyCore"]),
+        .testTarget(name: "PythonSyntaxTests", dependencies: ["PythonSyntax"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MkspyCore"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// MkspyCheck: see its issue.

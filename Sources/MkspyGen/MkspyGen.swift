@@ -1,0 +1,1 @@
+// MkspyGen: see its issue.

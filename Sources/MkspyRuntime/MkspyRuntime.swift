@@ -1,0 +1,1 @@
+// MkspyRuntime: see its issue.
