@@ -1,1 +1,3 @@
 import MkspyCore
+
+SpecTool.main(Array(CommandLine.arguments.dropFirst()))

@@ -1,0 +1,192 @@
+/// Where a record came from: the operand ("-" for standard input) and its 1-based line.
+public struct Location: Equatable, Sendable, CustomStringConvertible {
+    public let input: String
+    public let line: Int
+    public init(input: String, line: Int) { self.input = input; self.line = line }
+    public var description: String { "\(input):\(line)" }
+}
+
+/// One JSON object read from an input, with its exact bytes for pass-through.
+public struct Record: Sendable {
+    public var object: JSONObject
+    /// The bytes as read (one line), written back unchanged when the record passes through.
+    public let raw: [UInt8]
+    public let location: Location
+    /// The record's "kind" member, if it is a string.
+    public var kind: String? { object["kind"]?.stringValue }
+}
+
+/// A line that could not be read as a record: it flows on as an `error` record.
+public struct ReadError: Error, Sendable {
+    public let location: Location
+    public let message: String
+    public let text: String
+
+    /// The `{"kind":"error",...}` record of DESIGN.md.
+    public func record(tool: String) -> JSON {
+        ["kind": "error", "tool": .string(tool), "input": .string(location.input),
+         "line": .int(location.line), "message": .string(message), "text": .string(text)]
+    }
+}
+
+/// Reads records from one byte source, one at a time, in bounded memory.
+///
+/// JSON Lines are the norm: each non-blank line is one object. With `allowMultiline`, an
+/// input whose first line is not a whole JSON value is read as a sequence of pretty-printed
+/// values instead (a spec file holding one indented object); each value then starts on a
+/// new line, and an unreadable value is skipped up to where its brackets close.
+public struct RecordReader: IteratorProtocol {
+    private let source: ByteSource
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var lineNumber = 0
+    private var multiline: Bool?
+    private var exhausted = false
+    static let textLimit = 200
+
+    public init(source: ByteSource, allowMultiline: Bool = false) {
+        self.source = source
+        self.multiline = allowMultiline ? nil : false
+    }
+
+    /// The next record or read error; nil at the end of the input.
+    public mutating func next() -> Result<Record, ReadError>? {
+        while let (number, line) = nextLine() {
+            if isBlank(line) { continue }
+            if multiline == nil {
+                if case .failure(let e) = parseLine(line), e.truncated { multiline = true } else { multiline = false }
+            }
+            if multiline == true { return readMultiline(first: line, at: number) }
+            let location = Location(input: source.name, line: number)
+            switch parseLine(line) {
+            case .success(let json): return record(json, raw: line, location)
+            case .failure(let error): return .failure(readError(error.message, line, location))
+            }
+        }
+        return nil
+    }
+
+    private func record(_ json: JSON, raw: [UInt8], _ location: Location) -> Result<Record, ReadError> {
+        guard case .object(let object) = json else {
+            return .failure(readError("expected a JSON object, got \(json.typeDescription)", raw, location))
+        }
+        return .success(Record(object: object, raw: raw, location: location))
+    }
+
+    private mutating func readMultiline(first: [UInt8], at start: Int) -> Result<Record, ReadError> {
+        var text = first
+        var scanner = BracketScanner()
+        scanner.scan(first)
+        while !scanner.balanced, let (_, line) = nextLine() {
+            text.append(0x0A)
+            text.append(contentsOf: line)
+            scanner.scan(line)
+        }
+        let location = Location(input: source.name, line: start)
+        switch parseLine(text) {
+        case .success(let json):
+            return record(json, raw: json.encoded, location)
+        case .failure(let error):
+            let line = start + text[..<min(error.offset, text.count)].lazy.filter { $0 == 0x0A }.count
+            let message = error.truncated ? "truncated JSON: the value starting here never ends" : "\(error.message) (line \(line))"
+            return .failure(readError(message, text, location))
+        }
+    }
+
+    private func parseLine(_ line: [UInt8]) -> Result<JSON, JSONError> {
+        if let bad = firstInvalidUTF8(line) {
+            return .failure(JSONError(message: "invalid UTF-8 at byte \(bad + 1)", offset: bad, truncated: false))
+        }
+        do { return .success(try JSON.parse(line)) } catch { return .failure(error) }
+    }
+
+    private func readError(_ message: String, _ bytes: [UInt8], _ location: Location) -> ReadError {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let cut = text.unicodeScalars.count > Self.textLimit
+            ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(Self.textLimit))) + "…" : text
+        return ReadError(location: location, message: message, text: cut)
+    }
+
+    private func isBlank(_ line: [UInt8]) -> Bool {
+        line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+    }
+
+    /// The next line without its terminator ("\n" or "\r\n"), and its number.
+    private mutating func nextLine() -> (Int, [UInt8])? {
+        while true {
+            if let newline = buffer[position...].firstIndex(of: 0x0A) {
+                var end = newline
+                if end > position, buffer[end - 1] == 0x0D { end -= 1 }
+                let line = Array(buffer[position..<end])
+                position = newline + 1
+                lineNumber += 1
+                return (lineNumber, line)
+            }
+            if exhausted {
+                guard position < buffer.count else { return nil }
+                let line = Array(buffer[position...])
+                position = buffer.count
+                lineNumber += 1
+                return (lineNumber, line)
+            }
+            if position > 0 {
+                buffer.removeFirst(position)
+                position = 0
+            }
+            if source.read(into: &buffer, count: max(1 << 16, buffer.count)) == 0 { exhausted = true }
+        }
+    }
+}
+
+/// Tracks bracket depth across lines, outside strings, to find where a value ends.
+private struct BracketScanner {
+    var depth = 0
+    var inString = false
+    var escaped = false
+    var started = false
+    var balanced: Bool { started && depth <= 0 && !inString }
+
+    mutating func scan(_ line: [UInt8]) {
+        for byte in line {
+            if inString {
+                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+                continue
+            }
+            switch byte {
+            case 0x22: inString = true
+            case 0x7B, 0x5B: depth += 1; started = true
+            case 0x7D, 0x5D: depth -= 1
+            default: break
+            }
+        }
+        if inString { inString = false }  // JSON strings never span lines
+    }
+}
+
+/// The offset of the first byte that is not part of well-formed UTF-8, or nil.
+func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+    var i = 0
+    let n = bytes.count
+    while i < n {
+        let b = bytes[i]
+        if b < 0x80 { i += 1; continue }
+        let length: Int
+        var minimum: UInt32
+        var scalar: UInt32
+        switch b {
+        case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(b & 0x1F)
+        case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(b & 0x0F)
+        case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(b & 0x07)
+        default: return i
+        }
+        guard i + length <= n else { return i }
+        for k in 1..<length {
+            let c = bytes[i + k]
+            guard c & 0xC0 == 0x80 else { return i }
+            scalar = scalar << 6 | UInt32(c & 0x3F)
+        }
+        if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
+        i += length
+    }
+    return nil
+}

@@ -1,0 +1,149 @@
+// All libc access lives here, in one Foundation-free file: Swift 6 treats the C globals
+// `stdout`/`stderr` as shared mutable state, so they are touched only through these helpers.
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+@preconcurrency import Darwin
+#endif
+
+/// The exit statuses of DESIGN.md.
+public enum ExitCode: Int32, Sendable, Comparable {
+    /// Every record was processed cleanly.
+    case success = 0
+    /// Some record or input had errors; they were still written as data.
+    case recordErrors = 1
+    /// Bad flags or an unreadable file.
+    case usage = 2
+    /// The run could not proceed: runtime missing, LM unreachable, budget exhausted first.
+    case cannotProceed = 3
+
+    public static func < (a: ExitCode, b: ExitCode) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Ends the process with `code` after flushing standard output.
+public func exit(_ code: ExitCode) -> Never {
+    StandardOutput.flush()
+    if code == .success && StandardOutput.failed { Glibc.exit(ExitCode.recordErrors.rawValue) }
+    Glibc.exit(code.rawValue)
+}
+
+/// Writes a line to standard error at once (diagnostics, progress).
+public func printError(_ line: String) {
+    var bytes = Array(line.utf8)
+    bytes.append(0x0A)
+    bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stderr) }
+    fflush(stderr)
+}
+
+/// Writes text to standard error without a newline (progress lines ending in "\r").
+public func writeError(_ text: String) {
+    let bytes = Array(text.utf8)
+    bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stderr) }
+    fflush(stderr)
+}
+
+/// The one buffered path to standard output. A closed pipe (`| head -1`) ends the process
+/// quietly with status 0; any other failed write makes the exit status non-zero.
+public enum StandardOutput {
+    nonisolated(unsafe) private static var buffer: [UInt8] = {
+        signal(SIGPIPE, SIG_IGN)
+        var b = [UInt8](); b.reserveCapacity(1 << 16); return b
+    }()
+    nonisolated(unsafe) fileprivate(set) static var failed = false
+    private static let lock = Mutex()
+
+    /// Appends bytes; flushes when the buffer is large.
+    public static func write(_ bytes: some Collection<UInt8>) {
+        lock.locked {
+            buffer.append(contentsOf: bytes)
+            if buffer.count >= 1 << 16 { flushLocked() }
+        }
+    }
+
+    /// Writes out everything buffered.
+    public static func flush() { lock.locked { flushLocked() } }
+
+    private static func flushLocked() {
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBufferPointer { Glibc.write(1, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { Glibc.exit(0) }
+                failed = true
+                printError("error: cannot write to standard output (errno \(errno))")
+                break
+            }
+            offset += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// A small pthread mutex; the writer may be called from worker threads.
+final class Mutex: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+/// A readable byte source: a file or standard input.
+public final class ByteSource {
+    /// The name used in diagnostics: the operand, or "-" for standard input.
+    public let name: String
+    private let fd: Int32
+
+    /// Opens `path` ("-" is standard input); nil with a reason when it cannot be read.
+    public static func open(_ path: String) -> Result<ByteSource, InputError> {
+        if path == "-" { return .success(ByteSource(name: "-", fd: 0)) }
+        let fd = Glibc.open(path, O_RDONLY)
+        if fd < 0 { return .failure(InputError(path: path, reason: String(cString: strerror(errno)))) }
+        var info = stat()
+        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            return .failure(InputError(path: path, reason: "is a directory"))
+        }
+        return .success(ByteSource(name: path, fd: fd))
+    }
+
+    private init(name: String, fd: Int32) { self.name = name; self.fd = fd }
+    deinit { if fd > 0 { close(fd) } }
+
+    /// Reads up to `count` bytes onto the end of `buffer`; returns the number read, 0 at the end.
+    func read(into buffer: inout [UInt8], count: Int) -> Int {
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: count))
+        var n = -1
+        while n < 0 {
+            n = buffer.withUnsafeMutableBufferPointer { Glibc.read(fd, $0.baseAddress! + start, count) }
+            if n < 0 && errno != EINTR { n = 0 }
+        }
+        buffer.removeLast(count - n)
+        return n
+    }
+}
+
+/// Why an input could not be opened.
+public struct InputError: Error, Sendable {
+    public let path: String
+    public let reason: String
+    public var message: String { "\(path): \(reason)" }
+}
+
+/// Reads a whole file as bytes; nil when it cannot be read.
+public func readFile(_ path: String) -> [UInt8]? {
+    guard case .success(let source) = ByteSource.open(path) else { return nil }
+    var bytes = [UInt8]()
+    while source.read(into: &bytes, count: 1 << 16) > 0 {}
+    return bytes
+}
+
+/// The value of an environment variable, if set and non-empty.
+public func environment(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    let text = String(cString: value)
+    return text.isEmpty ? nil : text
+}
