@@ -147,3 +147,10 @@ public func environment(_ name: String) -> String? {
     let text = String(cString: value)
     return text.isEmpty ? nil : text
 }
+
+/// The absolute, symlink-free form of a path; the path itself when it cannot be resolved.
+public func absolutePath(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}

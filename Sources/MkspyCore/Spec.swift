@@ -66,6 +66,9 @@ public struct Spec: Equatable, Sendable {
     public var tools: [Tool]
     /// The metric object as given (validated), or nil.
     public var metric: JSONObject?
+    /// The absolute path of the spec file, when it was read from one: tool modules and a
+    /// python metric are found beside it. Not part of the content hash.
+    public var path: String?
 
     public static func == (a: Spec, b: Spec) -> Bool { a.json == b.json }
 
@@ -99,11 +102,18 @@ public struct Spec: Equatable, Sendable {
         return expr
     }
 
+    /// The normalized spec with its `id` and `path`, as records embed it.
+    public var recordJSON: JSON {
+        guard case .object(var o) = json else { return json }
+        o["id"] = .string(id)
+        if let path { o["path"] = .string(path) }
+        return .object(o)
+    }
+
     /// The `{"kind":"spec",...}` record mkspy-spec writes.
     public func record(diagnostics: [Diagnostic]) -> JSON {
-        guard case .object(var o) = json else { return json }
+        guard case .object(var o) = recordJSON else { return json }
         o["kind"] = "spec"
-        o["id"] = .string(id)
         o["ok"] = .bool(!diagnostics.contains { $0.severity == .error })
         o["diagnostics"] = .array(diagnostics.map(\.json))
         return .object(o)

@@ -23,7 +23,8 @@ public enum SpecTool {
         filter.quiet = arguments.flag("--quiet")
         filter.forEachRecord(arguments.operands, allowMultiline: true) { record in
             guard record.kind == nil || record.kind == "spec" else { return filter.passThrough(record) }
-            let (spec, diagnostics) = validateSpec(record.object)
+            var (spec, diagnostics) = validateSpec(record.object)
+            if record.location.input != "-", record.kind == nil { spec.path = absolutePath(record.location.input) }
             filter.emit(spec.record(diagnostics: diagnostics))
             if !filter.quiet {
                 for d in diagnostics {

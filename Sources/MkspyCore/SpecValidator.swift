@@ -77,7 +77,7 @@ private struct SpecValidator {
     mutating func read(_ o: JSONObject) -> Spec {
         let root = Self.root
         var allowed: Set<String> = ["name", "description", "types", "inputs", "outputs", "operations", "metric", "tools"]
-        if normalized { allowed.formUnion(["kind", "id", "ok", "diagnostics"]) }
+        if normalized { allowed.formUnion(["kind", "id", "ok", "diagnostics", "path"]) }
         unknownKeys(o, allowed, root)
 
         let name = string(o["name"], root / "name", required: true) ?? ""
@@ -99,7 +99,8 @@ private struct SpecValidator {
         case let other?: report(.metric, root / "metric", "metric must be an object with a \"kind\", got \(other.typeDescription)")
         }
         return Spec(name: name, description: description, types: types, inputs: inputs, outputs: outputs,
-                    operations: operations, tools: tools, metric: metric)
+                    operations: operations, tools: tools, metric: metric,
+                    path: normalized ? o["path"]?.stringValue : nil)
     }
 
     mutating func unknownKeys(_ o: JSONObject, _ allowed: Set<String>, _ path: JSONPath) {

@@ -1,0 +1,132 @@
+/// What evolution edits for one operation: its strategy, instruction, field descriptions
+/// and demos.
+public struct ModuleGenome: Equatable, Sendable {
+    public var strategy: Strategy
+    public var instruction: String
+    /// Field name → description, for the operation's inputs and outputs.
+    public var descriptions: [String: String]
+    /// Demonstrations: field name → value, for inputs and outputs (and "reasoning" for cot).
+    public var demos: [JSONObject]
+
+    public init(strategy: Strategy, instruction: String, descriptions: [String: String], demos: [JSONObject] = []) {
+        self.strategy = strategy; self.instruction = instruction; self.descriptions = descriptions; self.demos = demos
+    }
+
+    public var json: JSON {
+        var fields = JSONObject()
+        for (k, v) in descriptions { fields[k] = .string(v) }
+        return ["strategy": .string(strategy.rawValue), "instruction": .string(instruction),
+                "fields": .object(fields), "demos": .array(demos.map(JSON.object))]
+    }
+
+    public init?(json: JSON) {
+        guard let strategy = json["strategy"]?.stringValue.flatMap(Strategy.init(rawValue:)),
+              let instruction = json["instruction"]?.stringValue else { return nil }
+        var descriptions = [String: String]()
+        for (k, v) in json["fields"]?.objectValue ?? JSONObject() { descriptions[k] = v.stringValue ?? "" }
+        let demos = (json["demos"]?.arrayValue ?? []).compactMap(\.objectValue)
+        self.init(strategy: strategy, instruction: instruction, descriptions: descriptions, demos: demos)
+    }
+}
+
+/// A candidate's genome: one `ModuleGenome` per operation, keyed by operation name
+/// (`.genome.extract_items.instruction` in jq).
+public struct Genome: Equatable, Sendable {
+    public var modules: [String: ModuleGenome]
+
+    public init(modules: [String: ModuleGenome]) { self.modules = modules }
+
+    /// The seed genome of a spec: its instructions, descriptions and strategies, no demos.
+    public init(seed spec: Spec) {
+        var modules = [String: ModuleGenome]()
+        for op in spec.operations {
+            var descriptions = [String: String]()
+            for f in op.inputs + op.outputs { descriptions[f.name] = f.desc }
+            modules[op.name] = ModuleGenome(strategy: op.strategy, instruction: op.instruction, descriptions: descriptions)
+        }
+        self.modules = modules
+    }
+
+    public var json: JSON {
+        var o = JSONObject()
+        for name in modules.keys.sorted() { o[name] = modules[name]!.json }
+        return .object(o)
+    }
+
+    public init?(json: JSON) {
+        guard let o = json.objectValue else { return nil }
+        var modules = [String: ModuleGenome]()
+        for (name, value) in o {
+            guard let m = ModuleGenome(json: value) else { return nil }
+            modules[name] = m
+        }
+        self.modules = modules
+    }
+}
+
+/// The `candidate` record: a spec, a genome and what the tools have added. Fields a tool
+/// does not know (check, scores, usage, want, …) are kept in `extra` and written back.
+public struct Candidate: Sendable {
+    public var spec: Spec
+    public var genome: Genome
+    public var parents: [String]
+    public var origin: String
+    public var generation: Int
+    /// The rendered Python program, once mkspy-gen has rendered it.
+    public var source: String?
+    /// Every other member of the record, kept as read.
+    public var extra: JSONObject
+
+    public init(spec: Spec, genome: Genome, parents: [String] = [], origin: String = "seed", generation: Int = 0) {
+        self.spec = spec; self.genome = genome; self.parents = parents; self.origin = origin
+        self.generation = generation; self.source = nil; self.extra = JSONObject()
+    }
+
+    /// The content hash of the spec id and the genome.
+    public var id: String { contentHash(["spec": .string(spec.id), "genome": genome.json]) }
+
+    public var json: JSON {
+        var o = extra
+        o["kind"] = "candidate"
+        o["id"] = .string(id)
+        o["spec"] = spec.recordJSON
+        o["genome"] = genome.json
+        o["parents"] = .array(parents.map(JSON.string))
+        o["origin"] = .string(origin)
+        o["generation"] = .int(generation)
+        o["source"] = source.map(JSON.string)
+        return .object(o)
+    }
+
+    /// Reads a candidate record; the error says what is missing or malformed.
+    public init(json object: JSONObject) throws(CandidateError) {
+        guard case .object(let specObject)? = object["spec"] else { throw CandidateError("candidate has no \"spec\" object") }
+        var specRecord = specObject
+        specRecord["kind"] = "spec"
+        let (spec, diagnostics) = validateSpec(specRecord)
+        if let first = diagnostics.first(where: { $0.severity == .error }) {
+            throw CandidateError("candidate's spec is invalid: \(first.rule) \(first.path ?? ""): \(first.message)")
+        }
+        guard let genomeJSON = object["genome"], let genome = Genome(json: genomeJSON) else {
+            throw CandidateError("candidate has no valid \"genome\" (operation name → {strategy, instruction, fields, demos})")
+        }
+        for op in spec.operations where genome.modules[op.name] == nil {
+            throw CandidateError("candidate's genome has no module for operation '\(op.name)'")
+        }
+        self.spec = spec
+        self.genome = genome
+        self.parents = (object["parents"]?.arrayValue ?? []).compactMap(\.stringValue)
+        self.origin = object["origin"]?.stringValue ?? "seed"
+        self.generation = object["generation"]?.intValue ?? 0
+        self.source = object["source"]?.stringValue
+        var extra = object
+        for key in ["kind", "id", "spec", "genome", "parents", "origin", "generation", "source"] { extra[key] = nil }
+        self.extra = extra
+    }
+}
+
+/// Why a record could not be read as a candidate.
+public struct CandidateError: Error, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+}
