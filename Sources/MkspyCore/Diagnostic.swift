@@ -44,14 +44,22 @@ extension JSONObject: ExpressibleByDictionaryLiteral {
 }
 
 /// A jq path built up while walking a spec: `.types.LineItem`, `.operations[1].inputs`.
+/// Kept as parts and rendered only when a diagnostic needs it.
 public struct JSONPath: Sendable, CustomStringConvertible {
-    private let text: String
-    public static let root = JSONPath(text: "")
-    public var description: String { text.isEmpty ? "." : text }
-    public func key(_ k: String) -> JSONPath {
-        let plain = k.first.map { $0.isLetter || $0 == "_" } == true && k.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
-        return JSONPath(text: text + (plain ? ".\(k)" : ".\(JSON.string(k).text)"))
+    private enum Part: Sendable { case key(String), index(Int) }
+    private let parts: [Part]
+    public static let root = JSONPath(parts: [])
+
+    public var description: String {
+        if parts.isEmpty { return "." }
+        return parts.map { part in
+            switch part {
+            case .index(let i): return "[\(i)]"
+            case .key(let k): return Reserved.isIdentifier(k) || k == "None" ? ".\(k)" : ".\(JSON.string(k).text)"
+            }
+        }.joined()
     }
-    public func index(_ i: Int) -> JSONPath { JSONPath(text: text + "[\(i)]") }
+    public func key(_ k: String) -> JSONPath { JSONPath(parts: parts + [.key(k)]) }
+    public func index(_ i: Int) -> JSONPath { JSONPath(parts: parts + [.index(i)]) }
     public static func / (p: JSONPath, k: String) -> JSONPath { p.key(k) }
 }

@@ -104,8 +104,9 @@ public struct Spec: Equatable, Sendable {
 
     /// The normalized spec with its `id` and `path`, as records embed it.
     public var recordJSON: JSON {
-        guard case .object(var o) = json else { return json }
-        o["id"] = .string(id)
+        let normalized = json
+        guard case .object(var o) = normalized else { return normalized }
+        o["id"] = .string(contentHash(normalized))
         if let path { o["path"] = .string(path) }
         return .object(o)
     }

@@ -73,7 +73,7 @@ public enum NamingLint {
         if signatureField, predictionAttributes.contains(name) {
             found.append((.namingReserved, "'\(name)' is an attribute of dspy.Prediction and dspy.Example: pred.\(name) is the method, not the field; choose another name"))
         }
-        if name.contains(where: { $0.isUppercase }) {
+        if name.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) {
             found.append((.namingCase, "field '\(name)' should be lower_snake_case"))
         }
         let parts = name.split(separator: "_", omittingEmptySubsequences: false).map { $0.lowercased() }
@@ -116,8 +116,15 @@ enum Reserved {
     ]
 
     static func isIdentifier(_ s: String) -> Bool {
-        guard let first = s.unicodeScalars.first, first.isASCII, first == "_" || first.properties.isAlphabetic else { return false }
-        return s.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
-            && !pythonKeywords.contains(s)
+        var bytes = s.utf8.makeIterator()
+        guard let first = bytes.next(), first == UInt8(ascii: "_") || first.isASCIILetter else { return false }
+        while let b = bytes.next() {
+            guard b == UInt8(ascii: "_") || b.isASCIILetter || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) else { return false }
+        }
+        return !pythonKeywords.contains(s)
     }
+}
+
+extension UInt8 {
+    var isASCIILetter: Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self | 0x20) }
 }

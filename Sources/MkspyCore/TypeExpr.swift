@@ -47,13 +47,14 @@ private struct TypeParser {
 
     static func tokenize(_ text: String) -> [String] {
         var tokens = [String]()
-        var word = ""
-        for c in text {
-            if c.isLetter || c.isNumber || c == "_" || c == "." { word.append(c); continue }
-            if !word.isEmpty { tokens.append(word); word = "" }
-            if !c.isWhitespace { tokens.append(String(c)) }
+        var word = [UInt8]()
+        for b in text.utf8 {
+            if b.isASCIILetter || b >= 0x80 || b == UInt8(ascii: "_") || b == UInt8(ascii: ".")
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) { word.append(b); continue }
+            if !word.isEmpty { tokens.append(String(decoding: word, as: UTF8.self)); word.removeAll() }
+            if b != 0x20 && b != 0x09 && b != 0x0A && b != 0x0D { tokens.append(String(UnicodeScalar(b))) }
         }
-        if !word.isEmpty { tokens.append(word) }
+        if !word.isEmpty { tokens.append(String(decoding: word, as: UTF8.self)) }
         return tokens
     }
 
@@ -103,7 +104,7 @@ private struct TypeParser {
         case "Optional": throw fail("write T | None instead of Optional[T]")
         case "List", "Dict": throw fail("write \(name.lowercased())[...] instead of \(name)[...]")
         default:
-            guard name.first.map({ $0.isLetter || $0 == "_" }) == true, !name.contains(".") else {
+            guard Reserved.isIdentifier(name) else {
                 throw fail("'\(name)' is not a type name")
             }
             return TypeExpr.primitives.contains(name) ? .primitive(name) : .named(name)

@@ -398,8 +398,11 @@ struct Lexer {
             pos += 1
             c = src[pos] | 0x20
             if c == 120 || c == 111 || c == 98 {
-                let (name, ok): (String, (UInt8) -> Bool) =
-                    c == 120 ? ("hexadecimal", isHex) : c == 111 ? ("octal", { $0 >= 48 && $0 < 56 }) : ("binary", { $0 == 48 || $0 == 49 })
+                let name = c == 120 ? "hexadecimal" : c == 111 ? "octal" : "binary"
+                let radix = c
+                func ok(_ d: UInt8) -> Bool {
+                    radix == 120 ? isHex(d) : radix == 111 ? (d >= 48 && d < 56) : (d == 48 || d == 49)
+                }
                 pos += 1
                 repeat {
                     if src[pos] == 95 { pos += 1 }
