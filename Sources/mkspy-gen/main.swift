@@ -1,1 +1,3 @@
-import MkspyCore
+import MkspyGen
+
+GenTool.main(Array(CommandLine.arguments.dropFirst()))

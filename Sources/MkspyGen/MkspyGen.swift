@@ -1,1 +1,0 @@
-// MkspyGen: see its issue.
