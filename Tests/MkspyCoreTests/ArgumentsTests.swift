@@ -79,7 +79,7 @@ struct ArgumentsTests {
         #expect(try parsed(["--data", "-"]).value("--data") == "-")
     }
 
-    @Test func helpAndVersionStopParsing() {
+    @Test func helpAndVersionStopParsing() throws {
         #expect(stop(["-h"]) == .help)
         #expect(stop(["--help"]) == .help)
         #expect(stop(["file", "--force", "--help"]) == .help)
@@ -87,7 +87,7 @@ struct ArgumentsTests {
         #expect(stop(["--version", "--bogus"]) == .version)
     }
 
-    @Test func unknownOptionIsAUsageError() {
+    @Test func unknownOptionIsAUsageError() throws {
         guard case .usage(let message)? = stop(["--bogus"]) else { Issue.record("no usage error"); return }
         #expect(message.contains("unknown option '--bogus'"))
         guard case .usage(let short)? = stop(["-x"]) else { Issue.record("no usage error"); return }
@@ -96,7 +96,7 @@ struct ArgumentsTests {
         #expect(eq.contains("'--bogus'"))
     }
 
-    @Test func missingValueIsAUsageError() {
+    @Test func missingValueIsAUsageError() throws {
         guard case .usage(let message)? = stop(["in.jsonl", "--data"]) else { Issue.record("no usage error"); return }
         #expect(message.contains("--data"))
         #expect(message.contains("needs a value"))
@@ -104,7 +104,7 @@ struct ArgumentsTests {
         #expect(short.contains("needs a value"))
     }
 
-    @Test func flagWithValueIsAUsageError() {
+    @Test func flagWithValueIsAUsageError() throws {
         guard case .usage(let message)? = stop(["--force=yes"]) else { Issue.record("no usage error"); return }
         #expect(message.contains("takes no value"))
     }

@@ -37,7 +37,7 @@ struct JSONTests {
         #expect(JSON.int(9_007_199_254_740_993).text == "9007199254740993")
     }
 
-    @Test func doublesAndNonFiniteNumbers() {
+    @Test func doublesAndNonFiniteNumbers() throws {
         #expect(JSON.double(2.0).text == "2")
         #expect(JSON.double(0.25).text == "0.25")
         #expect(JSON.double(.nan) == .null)
@@ -61,20 +61,20 @@ struct JSONTests {
         #expect(try JSON.parse(#""\ud83d\u0041""#) == .string("\u{FFFD}A"))
     }
 
-    @Test func encoderEscapesControlCharactersAndKeepsUnicode() {
+    @Test func encoderEscapesControlCharactersAndKeepsUnicode() throws {
         let value = JSON.string("a\"b\\c\n\r\t\u{1}\u{7F}é😀/")
         #expect(value.text == #""a\"b\\c\n\r\t\u0001\u007fé😀/""#)
         #expect(try JSON.parse(value.text) == value)
     }
 
-    @Test func truncatedTextIsMarkedTruncated() {
+    @Test func truncatedTextIsMarkedTruncated() throws {
         for text in [#"{"a":1"#, #"{"a":"#, #"{"a""#, #"["#, #"[1,2"#, #""abc"#, "tru", "-", "1.", "1e", #""\u12"#, ""] {
             #expect(throws: JSONError.self, "\(text)") { try JSON.parse(text) }
             do { _ = try JSON.parse(text) } catch { #expect(error.truncated, "\(text): \(error.message)") }
         }
     }
 
-    @Test func malformedTextIsNotTruncated() {
+    @Test func malformedTextIsNotTruncated() throws {
         let cases: [(String, String)] = [
             ("trux", "invalid literal"), ("nul!", "invalid literal"), ("fals", ""),
             (#"{"a" 1}"#, "expected ':'"), (#"{"a":1 "b":2}"#, "expected ','"), ("[1 2]", "expected ','"),
@@ -94,7 +94,7 @@ struct JSONTests {
         }
     }
 
-    @Test func trailingGarbageIsAnError() {
+    @Test func trailingGarbageIsAnError() throws {
         for text in [#"{} x"#, #"{"a":1}}"#, "[1] [2]", "1 2", #""a" "b""#] {
             do {
                 _ = try JSON.parse(text)
@@ -107,7 +107,7 @@ struct JSONTests {
         #expect(try JSON.parse("  \n\t{} \r\n ") == .object(JSONObject()))
     }
 
-    @Test func errorOffsetsPointAtTheProblem() {
+    @Test func errorOffsetsPointAtTheProblem() throws {
         do { _ = try JSON.parse(#"{"a":1,"b":trux}"#); Issue.record("parsed") } catch {
             #expect(error.offset == 11)
         }
@@ -140,7 +140,7 @@ struct JSONTests {
         #expect(try JSON.parse(#"{"a":1,"b":2}"#).objectValue?.duplicateKeys == [])
     }
 
-    @Test func objectMutationKeepsKeysConsistent() {
+    @Test func objectMutationKeepsKeysConsistent() throws {
         var o: JSONObject = ["b": 1, "a": 2]
         o["c"] = 3
         o["b"] = nil

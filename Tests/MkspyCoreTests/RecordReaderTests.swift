@@ -129,7 +129,7 @@ struct RecordReaderTests {
         #expect(try readAll([], multiline: true).isEmpty)
     }
 
-    @Test func missingFileAndDirectoryCannotBeOpened() {
+    @Test func missingFileAndDirectoryCannotBeOpened() throws {
         guard case .failure(let e) = ByteSource.open("/nonexistent/dir/spec.json") else { Issue.record("opened"); return }
         #expect(e.message == "/nonexistent/dir/spec.json: No such file or directory")
         guard case .failure(let d) = ByteSource.open("/tmp") else { Issue.record("opened a directory"); return }

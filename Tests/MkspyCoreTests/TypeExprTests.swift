@@ -14,19 +14,19 @@ func typeError(_ text: String) -> String? {
 @Suite("Type expressions")
 struct TypeExprTests {
     @Test(arguments: ["str", "int", "float", "bool"])
-    func primitives(_ name: String) {
+    func primitives(_ name: String) throws {
         #expect(typeOf(name) == .primitive(name))
         #expect(typeOf(" \(name) ")?.description == name)
     }
 
-    @Test func namesAreReferences() {
+    @Test func namesAreReferences() throws {
         #expect(typeOf("LineItem") == .named("LineItem"))
         #expect(typeOf("_Private2") == .named("_Private2"))
         #expect(typeOf("dict[str, list[A | None]]")?.references == ["A"])
         #expect(typeOf("list[str]")?.references == [])
     }
 
-    @Test func compoundForms() {
+    @Test func compoundForms() throws {
         #expect(typeOf("list[str]") == .list(.primitive("str")))
         #expect(typeOf("dict[str, int]") == .dict(.primitive("int")))
         #expect(typeOf("str | None") == .optional(.primitive("str")))
@@ -45,7 +45,7 @@ struct TypeExprTests {
         ("  list[str|None]|None ", "list[str | None] | None"),
         ("Money", "Money"),
     ])
-    func normalization(_ input: String, _ normalized: String) {
+    func normalization(_ input: String, _ normalized: String) throws {
         #expect(typeOf(input)?.description == normalized)
         #expect(typeOf(normalized)?.description == normalized)
     }
@@ -79,7 +79,7 @@ struct TypeExprTests {
         #expect(message.hasPrefix("type '\(input)':"))
     }
 
-    @Test func deepNestingIsAnError() {
+    @Test func deepNestingIsAnError() throws {
         let deep = String(repeating: "list[", count: 100) + "str" + String(repeating: "]", count: 100)
         #expect(typeError(deep)?.contains("nested too deeply") == true)
         let fine = String(repeating: "list[", count: 20) + "str" + String(repeating: "]", count: 20)
