@@ -18,17 +18,20 @@ let package = Package(
         .target(name: "MkspyGen", dependencies: ["MkspyCore"]),
         .target(name: "MkspyCheck", dependencies: ["MkspyCore", "PythonSyntax"]),
         .target(name: "MkspyRuntime", dependencies: ["MkspyCore"]),
+        .target(name: "MkspyScore", dependencies: ["MkspyCore", "MkspyRuntime"]),
 
         // Executables: thin mains over the libraries.
         .executableTarget(name: "mkspy-spec", dependencies: ["MkspyCore"]),
         .executableTarget(name: "mkspy-gen", dependencies: ["MkspyCore", "MkspyGen"]),
         .executableTarget(name: "mkspy-check", dependencies: ["MkspyCore", "MkspyCheck", "PythonSyntax"]),
-        .executableTarget(name: "mkspy-score", dependencies: ["MkspyCore", "MkspyRuntime"]),
+        .executableTarget(name: "mkspy-score", dependencies: ["MkspyCore", "MkspyScore"]),
         .executableTarget(name: "mkspy-evolve", dependencies: ["MkspyCore", "MkspyRuntime"]),
 
         // Tests: one target per library, plus end-to-end tests of the binaries.
         .testTarget(name: "MkspyCoreTests", dependencies: ["MkspyCore"]),
         .testTarget(name: "PythonSyntaxTests", dependencies: ["PythonSyntax"]),
+        .testTarget(name: "MkspyScoreTests", dependencies: ["MkspyScore", "MkspyCore", "MkspyRuntime"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MkspyCore"]),
     ]
 )

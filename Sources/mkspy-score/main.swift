@@ -1,1 +1,3 @@
-import MkspyCore
+import MkspyScore
+
+ScoreTool.main(Array(CommandLine.arguments.dropFirst()))

@@ -1,0 +1,150 @@
+import MkspyCore
+
+/// mkspy-score: evaluates checked candidates on datasets under real DSPy.
+public enum ScoreTool {
+    public static let command = CommandSpec(tool: "mkspy-score", help: """
+        usage: mkspy-score --data FILE... [--metric KIND|metric.json] [--lm MODEL] [--lm-base URL]
+                           [--lm-key KEY] [--lm-arg K=V]... [-j N] [--max-calls N] [--max-tokens N]
+                           [--max-cost USD] [--cache DIR] [--log FILE] [--timeout SECONDS]
+                           [--memory MB] [--force] [-q] [FILE...]
+
+        Run each checked candidate's program under DSPy on its `want` examples (every --data
+        example when it has none), skipping examples it already has a score for, and write the
+        candidate back with `scores` (per example: score, feedback, prediction, trace, error,
+        usage), `usage` and `summary`. Other records pass through unchanged, in order.
+
+          --data FILE        a JSON Lines dataset; may repeat, ids are unique across files
+          --metric M         exact, f1, contains, numeric, json, or a metric.json file
+                             (default: the spec's metric)
+          --lm MODEL         dspy.LM model string (default $MKSPY_LM)
+          --lm-base URL      API base URL (default $MKSPY_LM_BASE)
+          --lm-key KEY       API key (default $MKSPY_LM_KEY, else the provider's variable)
+          --lm-arg K=V       extra dspy.LM argument, e.g. temperature=0, num_retries=5
+          -j, --jobs N       examples run in parallel (default 4)
+          --max-calls N      LM call budget (calls answered from the cache are free)
+          --max-tokens N     token budget (in + out)
+          --max-cost USD     cost budget, where the provider's prices are known
+          --cache DIR        DSPy's LM cache (default ~/.cache/mkspy/lm-cache)
+          --log FILE         append one JSON line per LM call (telemetry)
+          --timeout SECONDS  per-example time limit (default 300)
+          --memory MB        per-program memory limit (default 4096)
+          --force            also score unchecked or failed candidates
+          -q, --quiet        no progress or diagnostics on stderr
+          -h, --help         show this help
+          --version          show the version
+
+        Exit status: 0 done, 1 a record had errors, 2 usage error, 3 the run could not proceed
+        (runtime missing, LM unreachable, budget exhausted before any work). See mkspy-score(1).
+
+        """, options: [
+            .init("--data", value: true), .init("--metric", value: true), .init("--lm", value: true),
+            .init("--lm-base", value: true), .init("--lm-key", value: true), .init("--lm-arg", value: true),
+            .init("-j", "--jobs", value: true), .init("--max-calls", value: true), .init("--max-tokens", value: true),
+            .init("--max-cost", value: true), .init("--cache", value: true), .init("--log", value: true),
+            .init("--timeout", value: true), .init("--memory", value: true), .init("--force"), .init("-q", "--quiet"),
+        ])
+
+    public static func main(_ argv: [String]) -> Never {
+        let arguments = Arguments.parse(argv, command)
+        let filter = Filter(tool: command.tool)
+        filter.quiet = arguments.flag("--quiet")
+        switch options(arguments) {
+        case .failure(let error):
+            filter.diagnose(nil, error.message)
+            printError("usage: see 'mkspy-score --help'")
+            exit(.usage)
+        case .success(let options):
+            let (dataset, problems) = Dataset.load(options.data)
+            if !problems.isEmpty {
+                for p in problems { filter.diagnose(nil, p) }
+                exit(.usage)
+            }
+            Scorer(options: options, filter: filter, dataset: dataset).run(arguments.operands)
+        }
+    }
+
+    /// The options a command line asks for, or what is wrong with it.
+    public static func options(_ arguments: Arguments) -> Result<ScoreOptions, UsageError> {
+        guard let model = arguments.value("--lm") ?? environment("MKSPY_LM") else {
+            return .failure(UsageError("no LM: give --lm MODEL (a dspy.LM model string such as openai/gpt-4o-mini) or set MKSPY_LM"))
+        }
+        var lmArguments = JSONObject()
+        for pair in arguments.all("--lm-arg") {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                return .failure(UsageError("--lm-arg needs KEY=VALUE, got '\(pair)'"))
+            }
+            let value = String(pair[pair.index(after: eq)...])
+            lmArguments[String(pair[..<eq])] = (try? JSON.parse(Array(value.utf8))) ?? .string(value)
+        }
+        var options = ScoreOptions(lm: LMSettings(
+            model: model, base: arguments.value("--lm-base") ?? environment("MKSPY_LM_BASE"),
+            key: arguments.value("--lm-key") ?? environment("MKSPY_LM_KEY"), arguments: lmArguments))
+        options.data = arguments.all("--data")
+        guard !options.data.isEmpty else { return .failure(UsageError("--data FILE is required: the examples to evaluate on")) }
+        if let metric = arguments.value("--metric") {
+            switch metricObject(metric) {
+            case .success(let m): options.metric = m
+            case .failure(let error): return .failure(error)
+            }
+        }
+        func integer(_ name: String, minimum: Int) -> Result<Int?, UsageError> {
+            guard let text = arguments.value(name) else { return .success(nil) }
+            guard let n = Int(text), n >= minimum else { return .failure(UsageError("\(name) needs an integer ≥ \(minimum), got '\(text)'")) }
+            return .success(n)
+        }
+        func decimal(_ name: String) -> Result<Double?, UsageError> {
+            guard let text = arguments.value(name) else { return .success(nil) }
+            guard let x = Double(text), x >= 0 else { return .failure(UsageError("\(name) needs a number ≥ 0, got '\(text)'")) }
+            return .success(x)
+        }
+        do {
+            options.jobs = try integer("--jobs", minimum: 1).get() ?? 4
+            options.budget = Budget(calls: try integer("--max-calls", minimum: 0).get(),
+                                    tokens: try integer("--max-tokens", minimum: 0).get(),
+                                    cost: try decimal("--max-cost").get())
+            options.timeoutSeconds = try decimal("--timeout").get() ?? 300
+            options.memoryMB = try integer("--memory", minimum: 64).get() ?? 4096
+        } catch { return .failure(error) }
+        options.cacheDirectory = arguments.value("--cache").map(absolutePathAllowingNew)
+            ?? ((environment("XDG_CACHE_HOME") ?? ((environment("HOME") ?? "/tmp") + "/.cache")) + "/mkspy/lm-cache")
+        options.logPath = arguments.value("--log")
+        options.force = arguments.flag("--force")
+        options.quiet = arguments.flag("--quiet")
+        return .success(options)
+    }
+
+    /// `--metric`: a built-in kind, or a JSON file holding a metric object.
+    static func metricObject(_ value: String) -> Result<JSONObject, UsageError> {
+        if ["exact", "f1", "contains", "numeric", "json"].contains(value) { return .success(["kind": .string(value)]) }
+        if ["python", "judge"].contains(value) {
+            return .failure(UsageError("--metric \(value) needs settings: write them in a metric.json file and pass its path"))
+        }
+        guard let bytes = readFile(value) else {
+            return .failure(UsageError("--metric '\(value)' is neither a metric kind (exact, f1, contains, numeric, json) nor a readable file"))
+        }
+        guard let json = try? JSON.parse(bytes), let object = json.objectValue, object["kind"]?.stringValue != nil else {
+            return .failure(UsageError("--metric \(value): expected a JSON object with a \"kind\", like {\"kind\": \"numeric\", \"field\": \"total\", \"tolerance\": 0.01}"))
+        }
+        return .success(object)
+    }
+}
+
+/// What is wrong with a command line.
+public struct UsageError: Error, Sendable {
+    public let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// An absolute path for a file or directory that may not exist yet.
+func absolutePathAllowingNew(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    return absolutePath(".") + "/" + path
+}
+
+let clockStart = ContinuousClock.now
+
+/// Seconds since the process started, from a monotonic clock.
+func monotonicSeconds() -> Double {
+    let d = ContinuousClock.now - clockStart
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
