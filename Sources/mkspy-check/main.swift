@@ -1,5 +1,3 @@
-import MkspyCore
+import MkspyCheck
 
-// Not built yet: see the project's issue for mkspy-check.
-printError("mkspy-check: not implemented yet")
-exit(.cannotProceed)
+CheckTool.main(Array(CommandLine.arguments.dropFirst()))

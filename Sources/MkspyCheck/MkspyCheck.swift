@@ -1,1 +1,0 @@
-// MkspyCheck: see its issue.

@@ -1,0 +1,165 @@
+import PythonSyntax
+
+/// Practices DSPy forbids (PRAC) and security rules (SEC): both look at calls.
+extension Checker {
+    static let completionTails = [".chat.completions.create", ".completions.create", ".responses.create",
+                                  "openai.ChatCompletion.create", "openai.Completion.create"]
+    static let litellmCalls: Set<String> = ["completion", "acompletion", "text_completion", "atext_completion",
+                                            "batch_completion", "responses", "aresponses"]
+    static let textParsers: Set<String> = ["json.loads", "ast.literal_eval", "re.match", "re.search", "re.findall",
+                                           "re.fullmatch", "re.finditer", "re.sub", "re.split", "yaml.safe_load", "yaml.load"]
+
+    /// Whether a call sends a prompt to a model by hand (PRAC001) or through a provider SDK (PRAC002).
+    func promptCall(_ call: Node) -> CheckRule? {
+        guard let f = call.node("func") else { return nil }
+        if f.type == "Call", let inner = f.node("func"), program.isDSPy(inner, "LM") { return .handWrittenPrompt }
+        if let d = program.dotted(f) {
+            if program.lmHandles.contains(d) { return .handWrittenPrompt }
+            if program.qualified(f).map({ $0.hasPrefix("dspy.") && $0.hasSuffix("settings.lm") }) == true { return .handWrittenPrompt }
+            let last = d.split(separator: ".").last.map(String.init) ?? d
+            if last == "lm", let first = call.argument(0, "prompt") ?? call.keyword("messages"),
+               first.type == "Constant" || first.type == "JoinedStr" || first.type == "List" || first.type == "BinOp" || call.keyword("messages") != nil {
+                return .handWrittenPrompt
+            }
+        }
+        if let q = program.qualified(f) {
+            if Self.completionTails.contains(where: { q.hasSuffix($0) || q == String($0.dropFirst()) }) { return .directCompletion }
+            if q.hasPrefix("litellm."), let last = q.split(separator: ".").last, Self.litellmCalls.contains(String(last)) {
+                return .directCompletion
+            }
+        }
+        return nil
+    }
+
+    /// `x.choices[0].message.content`, `x.choices[0].text`: raw completion text.
+    static func isRawCompletionText(_ n: Node) -> Bool {
+        guard n.type == "Attribute", let attr = n.string("attr"), attr == "content" || attr == "text" else { return false }
+        var inner = n.node("value")
+        if attr == "content" {
+            guard let m = inner, m.type == "Attribute", m.string("attr") == "message" else { return false }
+            inner = m.node("value")
+        }
+        guard let sub = inner, sub.type == "Subscript", let choices = sub.node("value") else { return false }
+        return choices.type == "Attribute" && choices.string("attr") == "choices"
+    }
+
+    mutating func checkPractices() {
+        // Names that hold a completion: assigned from a prompt call or raw completion text.
+        var tainted = Set<String>()
+        func touchesCompletion(_ e: Node) -> Bool {
+            var found = false
+            e.walk { n in
+                if found { return }
+                if n.type == "Call", promptCall(n) != nil { found = true }
+                if Self.isRawCompletionText(n) { found = true }
+                if n.type == "Attribute", n.string("attr") == "choices" { found = true }
+                if n.type == "Name", let id = n.string("id"), tainted.contains(id) { found = true }
+            }
+            return found
+        }
+        program.module.walk { n in
+            if n.type == "Assign" || n.type == "AnnAssign" || n.type == "NamedExpr", let value = n.node("value"),
+               touchesCompletion(value) {
+                for t in n.nodes("targets") + n.nodes("target") { t.walk { if $0.type == "Name", let id = $0.string("id") { tainted.insert(id) } } }
+            }
+            if Self.isRawCompletionText(n) {
+                report(.rawTextParsing, n, "reading raw completion text (.choices[0].message.content); declare an OutputField and read the prediction's field instead")
+            }
+        }
+        for call in program.calls {
+            guard let f = call.node("func") else { continue }
+            switch promptCall(call) {
+            case .handWrittenPrompt?:
+                report(.handWrittenPrompt, call, "calling a dspy.LM with a hand-written prompt; declare a dspy.Signature and call a dspy.Predict built from it")
+            case .directCompletion?:
+                report(.directCompletion, call, "calling the provider's completion API directly; configure dspy.LM and use a predictor (dspy.Predict, dspy.ChainOfThought)")
+            default: break
+            }
+            if let q = program.qualified(f), Self.textParsers.contains(q),
+               (call.nodes("args") + call.nodes("keywords").compactMap { $0.node("value") }).contains(where: touchesCompletion) {
+                report(.rawTextParsing, call, "\(q) applied to model text; declare typed OutputFields (or a Pydantic model) and let DSPy's adapter parse them")
+            }
+            if f.type == "Attribute", let attr = f.string("attr"), attr == "forward" || attr == "aforward",
+               !(f.node("value")?.type == "Call" && f.node("value")?.node("func")?.string("id") == "super") {
+                let fix = attr == "forward" ? "module(…)" : "await module.acall(…)"
+                report(.forwardCalled, call, "calling .\(attr)(…) directly skips DSPy's callbacks and tracing; call the module instead: \(fix)")
+            }
+        }
+    }
+
+    // MARK: security
+
+    static let processCalls: Set<String> = [
+        "os.system", "os.popen", "os.fork", "os.forkpty", "os.kill", "os.killpg", "os.posix_spawn", "os.posix_spawnp",
+        "asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell",
+    ]
+    static let processModules = ["subprocess.", "pty.", "socket.", "multiprocessing."]
+    static let fileWriteCalls: Set<String> = [
+        "os.remove", "os.unlink", "os.rename", "os.renames", "os.replace", "os.mkdir", "os.makedirs", "os.rmdir",
+        "os.removedirs", "os.write", "os.truncate", "os.symlink", "os.link", "os.chmod", "os.chown", "os.mkfifo",
+        "tempfile.mkstemp", "tempfile.mkdtemp", "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile",
+        "tempfile.TemporaryDirectory", "tempfile.SpooledTemporaryFile",
+    ]
+    static let readOnlyShutil: Set<String> = ["shutil.which", "shutil.disk_usage", "shutil.get_terminal_size",
+                                              "shutil.get_archive_formats", "shutil.get_unpack_formats"]
+    static let unpickling: Set<String> = [
+        "pickle.load", "pickle.loads", "pickle.Unpickler", "_pickle.load", "_pickle.loads", "cPickle.load", "cPickle.loads",
+        "dill.load", "dill.loads", "cloudpickle.load", "cloudpickle.loads", "marshal.load", "marshal.loads",
+        "joblib.load", "shelve.open", "pandas.read_pickle",
+    ]
+
+    /// Whether an `open` mode may write: a literal with w, a, x or +, or a mode not written out.
+    static func writesMode(_ mode: Node?) -> Bool {
+        guard let mode else { return false }
+        guard let text = mode.stringConstant else { return true }
+        return text.contains { "wax+".contains($0) }
+    }
+
+    mutating func checkSecurity() {
+        for call in program.calls {
+            guard let f = call.node("func") else { continue }
+            // A function the module defines itself shadows the builtin of that name.
+            if f.type == "Name", let id = f.string("id"), program.bound.contains(id), program.aliases[id] == nil { continue }
+            let q = program.qualified(f) ?? ""
+            switch q {
+            case "eval", "exec", "compile", "builtins.eval", "builtins.exec", "builtins.compile":
+                report(.dynamicCode, call, "\(q)() runs code built at run time; a program must do its work through DSPy modules")
+                continue
+            case "__import__", "importlib.import_module", "importlib.__import__", "builtins.__import__":
+                if call.argument(0, "name")?.stringConstant == nil {
+                    report(.dynamicImport, call, "\(q)() with a computed module name; import modules by name at the top of the file")
+                }
+                continue
+            default: break
+            }
+            if Self.processCalls.contains(q) || q.hasPrefix("os.exec") || q.hasPrefix("os.spawn")
+                || Self.processModules.contains(where: q.hasPrefix) {
+                report(.processOrNetwork, call, "\(q)() starts a process or opens a connection; a program may only call its LM through DSPy and its declared tools")
+                continue
+            }
+            if Self.unpickling.contains(q) {
+                report(.unpickling, call, "\(q)() can run arbitrary code while loading; load demos and programs with program.load(path) from JSON")
+                continue
+            }
+            if Self.fileWriteCalls.contains(q) || (q.hasPrefix("shutil.") && !Self.readOnlyShutil.contains(q)) {
+                report(.fileWrite, call, "\(q)() changes files; a program must not write to the file system")
+                continue
+            }
+            if ["open", "io.open", "builtins.open", "codecs.open", "os.open", "gzip.open", "bz2.open", "lzma.open"].contains(q) {
+                let mode = q == "os.open" ? call.argument(1, "flags") : call.argument(1, "mode")
+                if q == "os.open" || Self.writesMode(mode) {
+                    report(.fileWrite, call, "\(q)() opened for writing; a program must not write to the file system")
+                }
+                continue
+            }
+            if f.type == "Attribute", let attr = f.string("attr") {
+                if attr == "write_text" || attr == "write_bytes" || attr == "touch" {
+                    report(.fileWrite, call, ".\(attr)() writes a file; a program must not write to the file system")
+                } else if attr == "open", program.aliases[program.dotted(f)?.split(separator: ".").first.map(String.init) ?? ""] == nil,
+                          Self.writesMode(call.argument(0, "mode")) {
+                    report(.fileWrite, call, ".open() for writing; a program must not write to the file system")
+                }
+            }
+        }
+    }
+}
