@@ -164,7 +164,7 @@ struct Checker {
                 case .success(let fields):
                     lintNames(fields.map { SignatureField(name: $0.name, isInput: $0.isInput, annotationText: $0.type, node: arg) })
                 case .failure(let message):
-                    report(.malformedSignature, arg, "dspy.\(name)(\"\(text)\"): \(message)")
+                    report(.malformedSignature, arg, "dspy.\(name)(\"\(text)\"): \(message.message)")
                 }
             } else if arg.type == "Name", let id = arg.string("id"), !program.bound.contains(id), !program.starImport,
                       name != "Signature", name != "make_signature", name != "ensure_signature" {
