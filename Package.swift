@@ -32,6 +32,7 @@ let package = Package(
         .testTarget(name: "PythonSyntaxTests", dependencies: ["PythonSyntax"]),
         .testTarget(name: "MkspyScoreTests", dependencies: ["MkspyScore", "MkspyCore", "MkspyRuntime"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "MkspyCheckTests", dependencies: ["MkspyCheck", "MkspyCore", "PythonSyntax"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MkspyCore"]),
     ]
 )
