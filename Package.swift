@@ -19,13 +19,14 @@ let package = Package(
         .target(name: "MkspyCheck", dependencies: ["MkspyCore", "PythonSyntax"]),
         .target(name: "MkspyRuntime", dependencies: ["MkspyCore"]),
         .target(name: "MkspyScore", dependencies: ["MkspyCore", "MkspyRuntime"]),
+        .target(name: "MkspyEvolve", dependencies: ["MkspyCore", "MkspyRuntime"]),
 
         // Executables: thin mains over the libraries.
         .executableTarget(name: "mkspy-spec", dependencies: ["MkspyCore"]),
         .executableTarget(name: "mkspy-gen", dependencies: ["MkspyCore", "MkspyGen"]),
         .executableTarget(name: "mkspy-check", dependencies: ["MkspyCore", "MkspyCheck", "PythonSyntax"]),
         .executableTarget(name: "mkspy-score", dependencies: ["MkspyCore", "MkspyScore"]),
-        .executableTarget(name: "mkspy-evolve", dependencies: ["MkspyCore", "MkspyRuntime"]),
+        .executableTarget(name: "mkspy-evolve", dependencies: ["MkspyCore", "MkspyEvolve"]),
 
         // Tests: one target per library, plus end-to-end tests of the binaries.
         .testTarget(name: "MkspyCoreTests", dependencies: ["MkspyCore"]),
@@ -33,6 +34,7 @@ let package = Package(
         .testTarget(name: "MkspyScoreTests", dependencies: ["MkspyScore", "MkspyCore", "MkspyRuntime"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "MkspyCheckTests", dependencies: ["MkspyCheck", "MkspyCore", "PythonSyntax"]),
+        .testTarget(name: "MkspyEvolveTests", dependencies: ["MkspyEvolve", "MkspyCore", "MkspyRuntime"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MkspyCore"]),
     ]
 )

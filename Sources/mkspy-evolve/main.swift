@@ -1,5 +1,3 @@
-import MkspyCore
+import MkspyEvolve
 
-// Not built yet: see the project's issue for mkspy-evolve.
-printError("mkspy-evolve: not implemented yet")
-exit(.cannotProceed)
+EvolveTool.main(Array(CommandLine.arguments.dropFirst()))

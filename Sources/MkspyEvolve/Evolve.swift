@@ -1,0 +1,370 @@
+import MkspyCore
+
+/// What one evolve step is told: the data ids, how many children to make, the seed and the
+/// stopping rules.
+public struct EvolveOptions: Sendable {
+    /// Train example ids (minibatches, reflection, demos), in file order.
+    public var train: [String] = []
+    /// Val example ids (the Pareto frontier and the staged evaluation), in file order.
+    public var val: [String] = []
+    /// Children proposed per step (`--children`).
+    public var children = 4
+    public var seed: UInt64 = 0
+    /// Train examples per minibatch.
+    public var minibatch = 3
+    /// Stop once this many metric calls (scored candidate-example pairs) are spent.
+    public var maxCalls: Int?
+    /// Stop once the LM cost of all scores reaches this many dollars.
+    public var maxCost: Double?
+    /// Stop after this many generations without a better best val mean.
+    public var patience: Int?
+    /// Stop once the best val mean reaches this.
+    public var target: Double?
+    /// Merge children allowed over the whole run (dspy.GEPA's `max_merge_invocations`).
+    public var maxMerges = 5
+
+    public init() {}
+}
+
+/// What the reflection LM is asked for one module: a better instruction from traces with feedback.
+public struct ReflectionRequest: Sendable {
+    public let module: String
+    public let instruction: String
+    /// `{task, module, instruction, inputs, outputs, examples: [{inputs, outputs, score, feedback}]}`.
+    public let json: JSON
+}
+
+/// Runs a batch of reflection requests and returns one new instruction (or nil) per request.
+public typealias Reflector = ([ReflectionRequest]) -> [String?]
+
+/// The output of one step: records to write, or why the search stops.
+public struct StepResult: Sendable {
+    public var records: [JSON] = []
+    /// Set when the search is over: nothing is written and this is said on stderr.
+    public var stop: String?
+    /// One line per decision worth telling (dropped candidates, budget cuts).
+    public var notes: [String] = []
+}
+
+/// Where a candidate stands in the evaluation schedule.
+public enum Status: Equatable, Sendable {
+    /// Scored on every val example: it may be a parent.
+    case complete
+    /// Needs these examples scored next.
+    case pending([String])
+    /// Out of the race, and why.
+    case dead(String)
+}
+
+/// One step of the search: a pure function of the archive, the options and the reflector.
+public struct Evolver {
+    public let archive: Archive
+    public let options: EvolveOptions
+    /// Val ids in the run's fixed evaluation order (a seeded shuffle): stages are its prefixes.
+    public let valOrder: [String]
+    /// Cumulative stage sizes: a quarter, a half, then all of val.
+    public let stages: [Int]
+    let entries: [Entry]
+    let complete: [Entry]
+    public let frontier: Frontier
+
+    public init(archive: Archive, options: EvolveOptions) {
+        self.archive = archive
+        self.options = options
+        var rng = SeededRandom(["val-order", String(options.seed)])
+        valOrder = rng.shuffled(options.val)
+        stages = stageSizes(options.val.count)
+        entries = archive.ordered
+        let val = options.val
+        complete = entries.filter { !val.isEmpty && $0.scored(val) }
+        frontier = Frontier(ids: complete.map(\.id), scores: complete.map { e in val.map { e.score($0)! } })
+    }
+
+    // MARK: Best and stopping
+
+    /// The best fully evaluated candidate: highest mean val score; ties go to the earlier
+    /// generation, then to the one read first (found with fewer metric calls).
+    public var best: Entry? {
+        complete.min { a, b in
+            let (ma, mb) = (a.mean(options.val) ?? 0, b.mean(options.val) ?? 0)
+            if ma != mb { return ma > mb }
+            return (a.candidate.generation, a.firstSeen) < (b.candidate.generation, b.firstSeen)
+        }
+    }
+
+    /// Why the search should stop now, if it should.
+    public var stopReason: String? {
+        let calls = archive.metricCalls
+        if let max = options.maxCalls, calls >= max { return "budget spent: \(calls) metric calls of \(max)" }
+        if let max = options.maxCost, archive.cost >= max { return "budget spent: $\(archive.cost) of $\(max)" }
+        let bestMean = best.flatMap { $0.mean(options.val) }
+        if let target = options.target, let bestMean, bestMean >= target { return "target reached: best val mean \(bestMean) ≥ \(target)" }
+        if let patience = options.patience, let best {
+            let current = entries.map(\.candidate.generation).max() ?? 0
+            let since = current - best.candidate.generation
+            if since >= patience { return "no better val mean for \(since) generations (patience \(patience))" }
+        }
+        return nil
+    }
+
+    // MARK: The schedule
+
+    /// Where `entry` stands: a seed runs on all of val; a child first runs its minibatch and
+    /// must beat its parent there (sum strictly greater); then val in stages, dropped at the
+    /// end of a stage when `dropReason` says it can no longer matter.
+    public func status(_ entry: Entry) -> Status {
+        if entry.failed { return .dead("refused by mkspy-check or mkspy-score") }
+        let val = options.val
+        if entry.scored(val) { return .complete }
+        let origin = entry.candidate.origin
+        if !entry.candidate.parents.isEmpty, origin != Operator.merge.rawValue, let batch = entry.minibatch, !batch.isEmpty {
+            let missing = batch.filter { entry.score($0) == nil }
+            if !missing.isEmpty { return .pending(missing) }
+            if let parent = archive.entries[entry.candidate.parents[0]], entry.sum(batch) <= parent.sum(batch) {
+                return .dead("no better than its parent on its minibatch (\(entry.sum(batch)) ≤ \(parent.sum(batch)))")
+            }
+        }
+        if entry.candidate.parents.isEmpty { return .pending(val.filter { entry.score($0) == nil }) }
+        var done = 0
+        for size in stages where entry.scored(Array(valOrder.prefix(size))) { done = size }
+        if done > 0, let reason = dropReason(entry, evaluated: Array(valOrder.prefix(done))) {
+            return .dead(reason)
+        }
+        let next = stages.first { $0 > done } ?? val.count
+        return .pending(valOrder.prefix(next).filter { entry.score($0) == nil })
+    }
+
+    /// Why a partly evaluated candidate can no longer matter, or nil when it may. With S the
+    /// val examples it has run, b(e) the frontier's best score on e, and 1.0 assumed for every
+    /// val example it has not run, it stays while either
+    ///   (a) it beats b(e) strictly on some e in S (it will be on the frontier), or
+    ///   (b) its sum on S is at least its parents' best sum on S, and its sum on S plus one per
+    ///       example not run is at least the leader's total (it can still tie the best mean).
+    public func dropReason(_ entry: Entry, evaluated: [String]) -> String? {
+        guard !complete.isEmpty else { return nil }
+        let index = Dictionary(uniqueKeysWithValues: options.val.enumerated().map { ($1, $0) })
+        if evaluated.contains(where: { entry.score($0)! > frontier.best[index[$0]!] }) { return nil }
+        let sum = entry.sum(evaluated)
+        let parents = entry.candidate.parents.compactMap { archive.entries[$0] }.filter { $0.scored(evaluated) }
+        if let ref = parents.map({ $0.sum(evaluated) }).max(), sum < ref {
+            return "behind its parent on the first \(evaluated.count) val examples (\(sum) < \(ref))"
+        }
+        let leader = best.map { $0.sum(options.val) } ?? 0
+        let bound = sum + Double(options.val.count - evaluated.count)
+        if bound < leader { return "cannot reach the leader's val total \(leader) (at most \(bound))" }
+        return nil
+    }
+
+    // MARK: One step
+
+    /// The records of the next step: candidates that need more evaluation (with `want`), parents
+    /// asked to run a minibatch first, and new children (with `want` = their minibatch, or the
+    /// first val stage for a merge). Empty with `stop` set when the search is over.
+    public func step(reflector: Reflector) -> StepResult {
+        var result = StepResult()
+        guard !entries.isEmpty else { result.stop = "no candidates in the archive"; return result }
+        if let reason = stopReason { result.stop = reason; return result }
+        var budget = options.maxCalls.map { $0 - archive.metricCalls } ?? Int.max
+        var rng = SeededRandom(["step", String(options.seed), String(archive.metricCalls), String(entries.count)])
+        var emitted = Set<String>()
+
+        // 1. Candidates on their way: the next examples of their schedule.
+        var survivors = [JSON]()
+        for entry in entries {
+            switch status(entry) {
+            case .complete: continue
+            case .dead(let reason):
+                if entry.candidate.extra["evolve"]?["dropped"] == nil { result.notes.append("\(short(entry.id)) \(entry.candidate.origin): \(reason)") }
+            case .pending(let want):
+                guard budget > 0 else { continue }
+                let cut = Array(want.prefix(budget))
+                budget -= cut.count
+                survivors.append(entry.record(want: cut))
+                emitted.insert(entry.id)
+            }
+        }
+
+        // 2. Parents: those whose minibatches ran propose now; new ones are drawn from the frontier.
+        var slots = [String: Int]()
+        var drawn = [String]()
+        for _ in 0..<options.children {
+            guard let id = frontier.sample(&rng) else { break }
+            if slots[id] == nil { drawn.append(id) }
+            slots[id, default: 0] += 1
+        }
+        var parentRecords = [JSON]()
+        var proposals = [(parent: Entry, slot: Int, batch: [String])]()
+        let ready = entries.filter { !$0.minibatches.isEmpty && $0.minibatches.allSatisfy($0.scored) && !emitted.contains($0.id) }
+        for parent in ready {
+            for (slot, batch) in parent.minibatches.enumerated() { proposals.append((parent, slot, batch)) }
+        }
+        for id in drawn {
+            guard let parent = archive.entries[id] else { continue }
+            let batches = minibatches(for: parent, count: slots[id]!, rng: &rng)
+            let missing = Array(Set(batches.joined()).filter { parent.score($0) == nil }).sorted()
+            if missing.isEmpty {
+                if !ready.contains(where: { $0.id == id }) {
+                    for (slot, batch) in batches.enumerated() { proposals.append((parent, slot, batch)) }
+                }
+                continue
+            }
+            guard missing.count <= budget else { continue }
+            budget -= missing.count
+            parentRecords.append(parent.record(want: missing, evolve: ["minibatches": .array(batches.map { .array($0.map(JSON.string)) })]))
+            emitted.insert(id)
+        }
+        for parent in ready where !emitted.contains(parent.id) {
+            parentRecords.append(parent.record(want: [], evolve: ["minibatches": []]))
+            emitted.insert(parent.id)
+        }
+
+        // 3. Children: choose an operator per proposal; reflections run as one batch.
+        var known = Set(archive.entries.keys)
+        var children = [JSON]()
+        var pendingReflections = [(parent: Entry, batch: [String], module: String, request: ReflectionRequest)]()
+        for (parent, slot, batch) in proposals {
+            let module = moduleToEdit(parent.candidate.spec, generation: parent.candidate.generation, slot: slot)
+            let successes = demos(parent, module: module)
+            let u = rng.unit()
+            if u < 0.15, let g = bootstrap(parent.candidate.genome, module: module, successes: successes, rng: &rng),
+               let child = newChild(parent, g, .bootstrap, batch, &known) {
+                children.append(child); continue
+            }
+            if u >= 0.15, u < 0.25, let g = structural(parent.candidate.genome, spec: parent.candidate.spec, module: module),
+               let child = newChild(parent, g, .structural, batch, &known) {
+                children.append(child); continue
+            }
+            pendingReflections.append((parent, batch, module, reflectionRequest(parent, module: module, batch: batch)))
+        }
+        if !pendingReflections.isEmpty {
+            let answers = reflector(pendingReflections.map(\.request))
+            for (i, p) in pendingReflections.enumerated() {
+                let answer = i < answers.count ? answers[i] : nil
+                if let text = answer, let g = reflect(p.parent.candidate.genome, module: p.module, instruction: text),
+                   let child = newChild(p.parent, g, .reflect, p.batch, &known) {
+                    children.append(child); continue
+                }
+                // No new instruction: fall back to a demo or a strategy change.
+                if let g = bootstrap(p.parent.candidate.genome, module: p.module, successes: demos(p.parent, module: p.module), rng: &rng),
+                   let child = newChild(p.parent, g, .bootstrap, p.batch, &known) {
+                    children.append(child)
+                } else if let g = structural(p.parent.candidate.genome, spec: p.parent.candidate.spec, module: p.module),
+                          let child = newChild(p.parent, g, .structural, p.batch, &known) {
+                    children.append(child)
+                }
+            }
+        }
+        var affordable = [JSON]()
+        for child in children {
+            let cost = child["want"]?.arrayValue?.count ?? 0
+            guard cost <= budget else { result.notes.append("budget: a child was not proposed"); continue }
+            budget -= cost
+            affordable.append(child)
+        }
+
+        // 4. At most one merge per step, of two frontier members with a common ancestor.
+        if let child = mergeChild(&rng, &known), budget > 0 {
+            var c = child
+            if case .object(var o) = c, let want = o["want"]?.arrayValue { o["want"] = .array(Array(want.prefix(budget))); c = .object(o) }
+            budget -= c["want"]?.arrayValue?.count ?? 0
+            affordable.append(c)
+        }
+
+        result.records = survivors + parentRecords + affordable
+        if result.records.isEmpty { result.stop = "nothing left to evaluate or propose" }
+        return result
+    }
+
+    /// `count` disjoint minibatches of train ids for a parent: examples it is known to fail
+    /// first (free, and what reflection learns from), then ones it has not run, then ones it
+    /// already gets right; each group in a seeded order.
+    func minibatches(for parent: Entry, count: Int, rng: inout SeededRandom) -> [[String]] {
+        let train = options.train
+        let failing = rng.shuffled(train.filter { (parent.score($0) ?? 1) < 1 })
+        let unknown = rng.shuffled(train.filter { parent.score($0) == nil })
+        let right = rng.shuffled(train.filter { parent.score($0) == 1 })
+        let pool = failing + unknown + right
+        guard !pool.isEmpty else { return [] }
+        let size = min(options.minibatch, pool.count)
+        return (0..<count).map { k in (0..<size).map { pool[(k * size + $0) % pool.count] } }.map { Array(Set($0)).sorted() }
+    }
+
+    /// Demos for `module` from the parent's train traces that scored 1.0, by example id.
+    func demos(_ parent: Entry, module: String) -> [JSONObject] {
+        guard let strategy = parent.candidate.genome.modules[module]?.strategy else { return [] }
+        return options.train.sorted().compactMap { id -> JSONObject? in
+            guard parent.score(id) == 1, let trace = parent.scores[id]?["trace"]?.arrayValue,
+                  let step = trace.first(where: { stepBelongs($0, to: module) }) else { return nil }
+            return demo(fromStep: step, strategy: strategy)
+        }
+    }
+
+    /// What the reflection LM reads: the module's instruction and, per minibatch example, the
+    /// module's inputs and outputs, the score and the feedback.
+    func reflectionRequest(_ parent: Entry, module: String, batch: [String]) -> ReflectionRequest {
+        let spec = parent.candidate.spec
+        let op = spec.operations.first { $0.name == module }
+        let instruction = parent.candidate.genome.modules[module]?.instruction ?? ""
+        let examples: [JSON] = batch.map { id in
+            let entry = parent.scores[id]
+            let step = entry?["trace"]?.arrayValue?.first { stepBelongs($0, to: module) }
+            var feedback = step?["feedback"]?.stringValue ?? entry?["feedback"]?.stringValue ?? ""
+            if let error = entry?["error"]?["message"]?.stringValue, feedback.isEmpty { feedback = "the program failed: \(error)" }
+            return ["inputs": step?["inputs"] ?? .object([:]), "outputs": step?["outputs"] ?? entry?["prediction"] ?? .null,
+                    "score": entry?["score"] ?? .null, "feedback": .string(feedback)]
+        }
+        func fields(_ list: [Field]) -> JSON {
+            .array(list.map { f in ["name": .string(f.name), "type": .string(f.type),
+                                    "desc": .string(parent.candidate.genome.modules[module]?.descriptions[f.name] ?? f.desc)] })
+        }
+        let json: JSON = ["task": .string(spec.description), "module": .string(module), "instruction": .string(instruction),
+                          "inputs": fields(op?.inputs ?? []), "outputs": fields(op?.outputs ?? []), "examples": .array(examples)]
+        return ReflectionRequest(module: module, instruction: instruction, json: json)
+    }
+
+    /// A child record (no source, so mkspy-gen renders it) with `want` = its minibatch; nil
+    /// when its genome is already known.
+    func newChild(_ parent: Entry, _ genome: Genome, _ op: Operator, _ batch: [String], _ known: inout Set<String>) -> JSON? {
+        var child = Candidate(spec: parent.candidate.spec, genome: genome, parents: [parent.id], origin: op.rawValue,
+                              generation: parent.candidate.generation + 1)
+        guard known.insert(child.id).inserted else { return nil }
+        child.extra["evolve"] = ["minibatch": .array(batch.map(JSON.string))]
+        child.extra["want"] = .array(batch.map(JSON.string))
+        return child.json
+    }
+
+    /// A merge of two frontier members that share an ancestor, neither descending from the other,
+    /// whose merged genome is new; the better of the two (by val mean) wins where both changed.
+    func mergeChild(_ rng: inout SeededRandom, _ known: inout Set<String>) -> JSON? {
+        let merges = entries.filter { $0.candidate.origin == Operator.merge.rawValue }.count
+        guard merges < options.maxMerges else { return nil }
+        let members = frontier.members.map { frontier.ids[$0] }.compactMap { archive.entries[$0] }
+        var options = [Candidate]()
+        for (i, x) in members.enumerated() {
+            for y in members[(i + 1)...] {
+                let ax = archive.ancestors(of: x.id), ay = archive.ancestors(of: y.id)
+                guard !ax.contains(y.id), !ay.contains(x.id),
+                      let common = ax.first(where: { ay.contains($0) }), let ancestor = archive.entries[common] else { continue }
+                let (a, b) = (x.mean(self.options.val) ?? 0) >= (y.mean(self.options.val) ?? 0) ? (x, y) : (y, x)
+                guard let genome = merge(ancestor: ancestor.candidate.genome, a: a.candidate.genome, b: b.candidate.genome) else { continue }
+                let child = Candidate(spec: a.candidate.spec, genome: genome, parents: [a.id, b.id], origin: Operator.merge.rawValue,
+                                      generation: max(a.candidate.generation, b.candidate.generation) + 1)
+                if !known.contains(child.id) { options.append(child) }
+            }
+        }
+        guard !options.isEmpty else { return nil }
+        var child = options[rng.int(below: options.count)]
+        known.insert(child.id)
+        child.extra["want"] = .array(valOrder.prefix(stages.first ?? 0).map(JSON.string))
+        return child.json
+    }
+}
+
+/// The cumulative stage sizes for `n` val examples: ⌈n/4⌉, ⌈n/2⌉, n (repeats removed).
+public func stageSizes(_ n: Int) -> [Int] {
+    var sizes = [Int]()
+    for s in [(n + 3) / 4, (n + 1) / 2, n] where s > 0 && !sizes.contains(s) { sizes.append(s) }
+    return sizes
+}
+
+func short(_ id: String) -> String { String(id.prefix(12)) }
