@@ -137,6 +137,25 @@ struct NormalizationTests {
         #expect(d3 == d)
     }
 
+    /// A spec record that says ok:false must not turn valid when it is validated again
+    /// (`mkspy-spec bad.json | mkspy-spec | mkspy-gen` would otherwise generate from it):
+    /// normalization must not drop the very thing that was wrong.
+    @Test(arguments: [
+        qa(metric: #"{"kind": "fuzzy"}"#),
+        qa(operations: #"[{"name": "respond", "strategy": "think", "signature": "question -> answer"}]"#),
+        qa(operations: #"[{"name": "respond", "signature": "question -> answer", "inputs": {"question": "str"}}]"#),
+        qa(types: #"{"Mood": ["calm", 3]}"#),
+        qa(inputs: #"{"question": {"type": "str", "desc": 5}}"#),
+        qa(operations: #"[{"name": "respond", "tools": "search", "signature": "question -> answer"}]"#),
+    ])
+    func revalidatingAnInvalidRecordKeepsItInvalid(_ text: String) throws {
+        let first = record(text)
+        #expect(first["ok"] == false)
+        let (spec, d) = validateSpec(try #require(try JSON.parse(first.text).objectValue))
+        let second = spec.record(diagnostics: d)
+        #expect(second["ok"] == false, "an invalid spec became valid: \(second["diagnostics"]?.text ?? "")")
+    }
+
     @Test func examplesAreValid() throws {
         var root = #filePath
         while !root.isEmpty, readFile(root + "/Package.swift") == nil { root = String(root[..<(root.lastIndex(of: "/") ?? root.startIndex)]) }

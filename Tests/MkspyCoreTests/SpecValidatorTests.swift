@@ -171,6 +171,16 @@ struct SpecValidatorTests {
         expectSome(list, .fieldShape, at: ".outputs", saying: "program outputs are missing")
     }
 
+    @Test func duplicateFieldInASignatureIsAnError() throws {
+        // The object form reports a repeated field (SPEC009); the signature form must too.
+        for signature in ["question, question -> answer", "question -> answer, answer"] {
+            let d = validate(qa(operations: #"[{"name": "respond", "signature": "\#(signature)"}]"#)).diagnostics
+            #expect(d.errors.contains { $0.path?.hasPrefix(".operations[0]") == true }, "\(signature): \(d.map(\.message))")
+        }
+        let list = validate(qa(inputs: #"[{"name": "question", "type": "str"}, {"name": "question", "type": "str"}]"#)).diagnostics
+        expectSome(list, .fieldShape, at: ".inputs", saying: "declared twice")
+    }
+
     @Test func fieldsInListFormAreAccepted() throws {
         let d = validate(qa(inputs: #"[{"name": "question", "type": "str", "desc": "what the user asks"}]"#)).diagnostics
         #expect(d.isEmpty, "\(d.map(\.message))")
