@@ -35,6 +35,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "MkspyCheckTests", dependencies: ["MkspyCheck", "MkspyCore", "PythonSyntax"]),
         .testTarget(name: "MkspyEvolveTests", dependencies: ["MkspyEvolve", "MkspyCore", "MkspyRuntime"]),
+        .testTarget(name: "MkspyGenTests", dependencies: ["MkspyGen", "MkspyCore", "MkspyRuntime"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MkspyCore"]),
     ]
 )
