@@ -27,16 +27,17 @@ let package = Package(
         .executableTarget(name: "mkspy-check", dependencies: ["MkspyCore", "MkspyCheck", "PythonSyntax"]),
         .executableTarget(name: "mkspy-score", dependencies: ["MkspyCore", "MkspyScore"]),
         .executableTarget(name: "mkspy-evolve", dependencies: ["MkspyCore", "MkspyEvolve"]),
+        .executableTarget(name: "pyast", dependencies: ["PythonSyntax"]),  // parser dev tool
 
         // Tests: one target per library, plus end-to-end tests of the binaries.
         .testTarget(name: "MkspyCoreTests", dependencies: ["MkspyCore"]),
         .testTarget(name: "PythonSyntaxTests", dependencies: ["PythonSyntax"]),
         .testTarget(name: "MkspyScoreTests", dependencies: ["MkspyScore", "MkspyCore", "MkspyRuntime"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "MkspyCheckTests", dependencies: ["MkspyCheck", "MkspyCore", "PythonSyntax"]),
-        .testTarget(name: "MkspyEvolveTests", dependencies: ["MkspyEvolve", "MkspyCore", "MkspyRuntime"]),
         .testTarget(name: "MkspyGenTests", dependencies: ["MkspyGen", "MkspyCore", "MkspyRuntime"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "MkspyEvolveTests", dependencies: ["MkspyEvolve", "MkspyCore", "MkspyRuntime"]),
+        .testTarget(name: "MkspyCheckTests", dependencies: ["MkspyCheck", "MkspyCore", "PythonSyntax"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MkspyCore"]),
     ]
 )

@@ -298,16 +298,13 @@ struct Lexer {
             }
             brackets.removeLast()
         case 58:
-            if c1 == 61 { k = .colonequal; len = 2 }
-            else {
-                k = .colon
-                if case let .field(d) = modes.last ?? .spec, d == brackets.count {
-                    pos += 1
-                    add(.colon, start, pos, line)
-                    modes.append(.spec)
-                    return true
-                }
+            if case let .field(d) = modes.last ?? .spec, d == brackets.count {
+                pos += 1
+                add(.colon, start, pos, line)
+                modes.append(.spec)
+                return true
             }
+            if c1 == 61 { k = .colonequal; len = 2 } else { k = .colon }
         case 44: k = .comma
         case 59: k = .semi
         case 43: k = c1 == 61 ? .plusequal : .plus; len = c1 == 61 ? 2 : 1

@@ -82,7 +82,14 @@ final class Parser {
         SyntaxError(message: msg, lineno: Int(node.lineno), colOffset: Int(node.colOffset))
     }
     func text(_ i: Int) -> String {
-        String(decoding: src[Int(tk[i].start)..<Int(tk[i].end)], as: UTF8.self)
+        let a = Int(tk[i].start), b = Int(tk[i].end)
+        let s = String(decoding: src[a..<b], as: UTF8.self)
+        if tk[i].kind == .name { for j in a..<b where src[j] >= 128 { return normalizedIdentifier(s) } }
+        return s
+    }
+    /// Whether `n` starts exactly at token `i` (so it was not parenthesized there).
+    func startsAt(_ n: Node, _ i: Int) -> Bool {
+        n.lineno == tk[i].line && n.colOffset == col(tk[i].start, tk[i].line)
     }
     func isSoft(_ i: Int, _ s: StaticString) -> Bool {
         let t = tk[i]
@@ -95,7 +102,11 @@ final class Parser {
         return true
     }
     @inline(__always) func col(_ off: Int32, _ line: Int32) -> Int32 { off - lineStarts[Int(line) - 1] }
-    func pos(_ s: Int) -> Pos { pos(s, p - 1) }
+    func pos(_ s: Int) -> Pos {
+        var e = p - 1
+        while e > s, tk[e].kind == .dedent || tk[e].kind == .newline || tk[e].kind == .indent { e -= 1 }
+        return pos(s, e)
+    }
     func pos(_ s: Int, _ e: Int) -> Pos {
         let a = tk[s], b = tk[e]
         return Pos(line: a.line, col: col(a.start, a.line), endLine: b.endLine, endCol: col(b.end, b.endLine))
@@ -195,6 +206,7 @@ final class Parser {
             let orelse = try elseBlock()
             return Node("While", [("test", .node(test)), ("body", .list(body)), ("orelse", .list(orelse))], pos(s))
         case .kFor, .kAsync:
+            if kind == .kAsync && kind(at: 1) == .kDef { return try funcDef() }
             if kind == .kAsync && kind(at: 1) != .kFor { return try withStatement() }
             let s = p
             let isAsync = eat(.kAsync)
@@ -917,6 +929,14 @@ final class Parser {
         return try expression()
     }
 
+    /// starred_expression: `'*' expression` (call arguments, subscripts).
+    func starredExpression() throws(SyntaxError) -> Node {
+        let s = p
+        p += 1
+        let v = try expression()
+        return Node("Starred", [("value", .node(v)), ("ctx", .node(ctxLoad))], pos(s))
+    }
+
     func starNamedExpression() throws(SyntaxError) -> Node {
         if kind == .star { return try starExpression() }
         return try namedExpression()
@@ -1120,7 +1140,7 @@ final class Parser {
     func slices() throws(SyntaxError) -> Node {
         let s = p
         let first = try slice()
-        if kind != .comma { return first }
+        if kind != .comma && first.type != "Starred" { return first }
         var elts: [Value] = [.node(first)]
         while eat(.comma) {
             if kind == .rsqb { break }
@@ -1131,12 +1151,12 @@ final class Parser {
 
     func slice() throws(SyntaxError) -> Node {
         let s = p
-        if kind == .star { return try starExpression() }
+        if kind == .star { return try starredExpression() }
         var lower: Value = .null
         if kind != .colon {
             let e = try namedExpression()
             if kind != .colon { return e }
-            if e.type == "NamedExpr" { throw unexpected() }
+            if e.type == "NamedExpr" && startsAt(e, s) { throw unexpected() }
             lower = .node(e)
         }
         p += 1
@@ -1162,7 +1182,7 @@ final class Parser {
                 sawDoubleStar = true
             } else if kind == .star {
                 if sawDoubleStar { throw err("iterable argument unpacking follows keyword argument unpacking", tk[p]) }
-                args.append(.node(try starExpression()))
+                args.append(.node(try starredExpression()))
             } else if kind == .name && kind(at: 1) == .equal {
                 let n = text(p)
                 p += 2
@@ -1315,7 +1335,7 @@ final class Parser {
                 try expect(.rbrace)
                 return Node("Set", [("elts", .list(elts))], pos(s))
             }
-            if e.type == "Starred" || e.type == "NamedExpr" { throw unexpected() }
+            if e.type == "Starred" || (e.type == "NamedExpr" && startsAt(e, s + 1)) { throw unexpected() }
             first = e
         }
         var keys: [Value] = [], vals: [Value] = []

@@ -175,6 +175,7 @@ extension Parser {
                     throw err("f-string: expecting '}'", tk[p])
                 }
             }
+            items = fold(items)
             spec = .node(Node("JoinedStr", [("values", .list(items.map { .node($0) }))], pos(specTok, p - 1)))
         }
         if kind != .rbrace {
@@ -186,12 +187,26 @@ extension Parser {
         let fv = Node("FormattedValue", [("value", .node(value)), ("conversion", .int(conversion)), ("format_spec", spec)], pos(s))
         if !debug { return fv }
         let term = convTok >= 0 ? convTok : specTok >= 0 ? specTok : close
-        let a = Int(tk[s].end), b = Int(tk[term].start)
-        var hasBackslash = false
-        for j in a..<b where src[j] == 92 { hasBackslash = true }
-        let text: ConstantValue = hasBackslash && !raw
-            ? makeStr(try decodeEscapes(a, b, bytes: false, tk[s]))
-            : .str(String(decoding: src[a..<b], as: UTF8.self))
+        // the expression's source text, without comments (which lie between tokens)
+        var raw8: [UInt8] = []
+        var at = Int(tk[s].end)
+        func gap(_ upTo: Int) {
+            var j = at
+            while j < upTo {
+                if src[j] == 35 { while j < upTo && src[j] != 10 { j += 1 }; continue }
+                raw8.append(src[j])
+                j += 1
+            }
+        }
+        for t in (s + 1)..<term {
+            gap(Int(tk[t].start))
+            raw8 += src[Int(tk[t].start)..<Int(tk[t].end)]
+            at = Int(tk[t].end)
+        }
+        gap(Int(tk[term].start))
+        let text: ConstantValue = raw8.contains(92) && !raw
+            ? makeStr(try decodeBytes(raw8, tk[s]))
+            : .str(String(decoding: raw8, as: UTF8.self))
         let t0 = tk[s], t1 = tk[term]
         let dpos = Pos(line: t0.line, col: col(t0.start, t0.line) + 1, endLine: t1.line, endCol: col(t1.start, t1.line))
         let dc = Node("Constant", [("value", .constant(text)), ("kind", .null)], dpos)
@@ -276,6 +291,11 @@ extension Parser {
             }
         }
         return out
+    }
+
+    func decodeBytes(_ b: [UInt8], _ t: Token) throws(SyntaxError) -> [UInt8] {
+        let sub = Parser(src: b + [0], tokens: tk, lineStarts: lineStarts)
+        return try sub.decodeEscapes(0, b.count, bytes: false, t)
     }
 
     func hexValue(_ i: Int, _ n: Int) -> UInt32 {
