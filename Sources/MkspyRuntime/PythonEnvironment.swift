@@ -37,7 +37,7 @@ public enum PythonEnvironment {
         let venv = "\(cache)/venv-\(hash)"
         let python = "\(venv)/bin/python"
         let ready = "\(venv)/.mkspy-ready"
-        if exists(ready) { return python }
+        if exists(ready), access(python, X_OK) == 0 { return python }
 
         try makeDirectories(cache)
         let lockPath = "\(venv).lock"
@@ -49,7 +49,7 @@ public enum PythonEnvironment {
             while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
         }
         defer { _ = flock(fd, LOCK_UN) }
-        if exists(ready) { return python }
+        if exists(ready), access(python, X_OK) == 0 { return python }
 
         let base = try basePython()
         if progress { printError("mkspy: setting up the DSPy runtime in \(venv) with \(base) (first use only; this takes a few minutes)") }
