@@ -42,8 +42,12 @@ public struct StepResult: Sendable {
     public var records: [JSON] = []
     /// Set when the search is over: nothing is written and this is said on stderr.
     public var stop: String?
-    /// One line per decision worth telling (dropped candidates, budget cuts).
+    /// One line per decision worth telling (budget cuts).
     public var notes: [String] = []
+    /// Candidates out of the race: refused, beaten on their minibatch, or dropped at a val stage.
+    public var dropped = 0
+    /// Children and primed parents still on their way to a verdict before this step.
+    public var inFlight = 0
 }
 
 /// Where a candidate stands in the evaluation schedule.
@@ -134,24 +138,26 @@ public struct Evolver {
         return .pending(valOrder.prefix(next).filter { entry.score($0) == nil })
     }
 
-    /// Why a partly evaluated candidate can no longer matter, or nil when it may. With S the
-    /// val examples it has run, b(e) the frontier's best score on e, and 1.0 assumed for every
-    /// val example it has not run, it stays while either
-    ///   (a) it beats b(e) strictly on some e in S (it will be on the frontier), or
-    ///   (b) its sum on S is at least its parents' best sum on S, and its sum on S plus one per
-    ///       example not run is at least the leader's total (it can still tie the best mean).
+    /// Why a partly evaluated candidate can no longer matter, or nil when it may. S is the
+    /// val examples it has run (a prefix of the run's val order), b(e) the frontier's best score
+    /// on e, and L the leader (the best fully evaluated candidate). It stays while either
+    ///   (a) it beats b(e) strictly on some e in S: it will be on the frontier, or
+    ///   (b) it ties or beats b(e) on at least as many examples of S as L does, and its sum on
+    ///       S plus 1.0 for every val example it has not run is at least L's total: it is on
+    ///       track to tie the best on as many examples as L, and can still reach L's mean.
+    /// Otherwise it is dropped and the rest of val is never run for it.
     public func dropReason(_ entry: Entry, evaluated: [String]) -> String? {
-        guard !complete.isEmpty else { return nil }
+        guard let leader = best else { return nil }
         let index = Dictionary(uniqueKeysWithValues: options.val.enumerated().map { ($1, $0) })
+        func wins(_ e: Entry) -> Int { evaluated.filter { e.score($0)! >= frontier.best[index[$0]!] }.count }
         if evaluated.contains(where: { entry.score($0)! > frontier.best[index[$0]!] }) { return nil }
-        let sum = entry.sum(evaluated)
-        let parents = entry.candidate.parents.compactMap { archive.entries[$0] }.filter { $0.scored(evaluated) }
-        if let ref = parents.map({ $0.sum(evaluated) }).max(), sum < ref {
-            return "behind its parent on the first \(evaluated.count) val examples (\(sum) < \(ref))"
+        let (mine, theirs) = (wins(entry), wins(leader))
+        if mine < theirs {
+            return "best on \(mine) of the first \(evaluated.count) val examples, the leader on \(theirs)"
         }
-        let leader = best.map { $0.sum(options.val) } ?? 0
-        let bound = sum + Double(options.val.count - evaluated.count)
-        if bound < leader { return "cannot reach the leader's val total \(leader) (at most \(bound))" }
+        let total = leader.sum(options.val)
+        let bound = entry.sum(evaluated) + Double(options.val.count - evaluated.count)
+        if bound < total { return "cannot reach the leader's val total \(total) (at most \(bound))" }
         return nil
     }
 
@@ -172,9 +178,14 @@ public struct Evolver {
         var survivors = [JSON]()
         for entry in entries {
             switch status(entry) {
-            case .complete: continue
-            case .dead(let reason):
-                if entry.candidate.extra["evolve"]?["dropped"] == nil { result.notes.append("\(short(entry.id)) \(entry.candidate.origin): \(reason)") }
+            case .complete:
+                // A parent whose minibatch was not all scored (a transient LM error): ask again.
+                let missing = Array(Set(entry.minibatches.joined()).filter { entry.score($0) == nil }).sorted()
+                guard !missing.isEmpty, missing.count <= budget else { continue }
+                budget -= missing.count
+                survivors.append(entry.record(want: missing))
+                emitted.insert(entry.id)
+            case .dead: result.dropped += 1
             case .pending(let want):
                 guard budget > 0 else { continue }
                 let cut = Array(want.prefix(budget))
@@ -184,17 +195,24 @@ public struct Evolver {
             }
         }
 
-        // 2. Parents: those whose minibatches ran propose now; new ones are drawn from the frontier.
+        // 2. Parents: those whose minibatches ran propose now; new ones are drawn from the
+        // frontier, as many as keep `children` proposals on their way at once.
+        let ready = entries.filter { !$0.minibatches.isEmpty && $0.minibatches.allSatisfy($0.scored) && !emitted.contains($0.id) }
+        let primed = entries.filter { !$0.minibatches.isEmpty && !$0.minibatches.allSatisfy($0.scored) }
+        let racing = entries.filter { e in
+            guard !e.candidate.parents.isEmpty, case .pending = status(e) else { return false }
+            return true
+        }
+        result.inFlight = racing.count + (ready + primed).reduce(0) { $0 + $1.minibatches.count }
         var slots = [String: Int]()
         var drawn = [String]()
-        for _ in 0..<options.children {
+        for _ in 0..<max(0, options.children - result.inFlight) {
             guard let id = frontier.sample(&rng) else { break }
             if slots[id] == nil { drawn.append(id) }
             slots[id, default: 0] += 1
         }
         var parentRecords = [JSON]()
         var proposals = [(parent: Entry, slot: Int, batch: [String])]()
-        let ready = entries.filter { !$0.minibatches.isEmpty && $0.minibatches.allSatisfy($0.scored) && !emitted.contains($0.id) }
         for parent in ready {
             for (slot, batch) in parent.minibatches.enumerated() { proposals.append((parent, slot, batch)) }
         }

@@ -1,0 +1,150 @@
+import MkspyCore
+import Testing
+@testable import MkspyEvolve
+
+@Suite struct ScheduleTests {
+    let val = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"]
+
+    func options() -> EvolveOptions {
+        var o = EvolveOptions()
+        o.train = ["t1", "t2", "t3", "t4"]
+        o.val = val
+        return o
+    }
+
+    func all(_ x: Double) -> [String: Double] { Dictionary(uniqueKeysWithValues: val.map { ($0, x) }) }
+
+    @Test func stagesAreQuarterHalfAll() {
+        #expect(stageSizes(8) == [2, 4, 8])
+        #expect(stageSizes(10) == [3, 5, 10])
+        #expect(stageSizes(2) == [1, 2])
+        #expect(stageSizes(1) == [1])
+    }
+
+    @Test func aSeedRunsOnAllOfVal() {
+        let s = Fixture.seed()
+        let e = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: options())
+        #expect(e.status(e.archive.entries[s.id]!) == .pending(val))
+    }
+
+    @Test func aChildMustBeatItsParentOnItsMinibatch() {
+        let p = Fixture.seed()
+        let tie = Fixture.child(of: p, instruction: "tie")
+        let better = Fixture.child(of: p, instruction: "better")
+        let waiting = Fixture.child(of: p, instruction: "waiting")
+        let batch: JSON = ["evolve": ["minibatch": ["t1", "t2", "t3"]]]
+        var parentScores = all(0.5)
+        parentScores.merge(["t1": 1, "t2": 0, "t3": 0]) { $1 }
+        let archive = Fixture.archive([
+            Fixture.record(p, scores: parentScores),
+            Fixture.record(tie, scores: ["t1": 0, "t2": 1, "t3": 0], extra: batch.objectValue!),
+            Fixture.record(better, scores: ["t1": 1, "t2": 1, "t3": 0], extra: batch.objectValue!),
+            Fixture.record(waiting, scores: ["t1": 1], extra: batch.objectValue!),
+        ])
+        let e = Evolver(archive: archive, options: options())
+        guard case .dead = e.status(archive.entries[tie.id]!) else { Issue.record("a tie must not pass"); return }
+        #expect(e.status(archive.entries[better.id]!) == .pending(Array(e.valOrder.prefix(2))))
+        #expect(e.status(archive.entries[waiting.id]!) == .pending(["t2", "t3"]))
+    }
+
+    @Test func valStagesDropWhatCannotMatter() {
+        let p = Fixture.seed()
+        let behind = Fixture.child(of: p, instruction: "behind", origin: "merge")
+        let ahead = Fixture.child(of: p, instruction: "ahead", origin: "merge")
+        let even = Fixture.child(of: p, instruction: "even", origin: "merge")
+        let probe = Evolver(archive: Fixture.archive([Fixture.record(p)]), options: options())
+        let first = Array(probe.valOrder.prefix(2))
+        let archive = Fixture.archive([
+            Fixture.record(p, scores: all(0.5)),
+            Fixture.record(behind, scores: [first[0]: 0, first[1]: 0]),
+            Fixture.record(ahead, scores: [first[0]: 1, first[1]: 0]),
+            Fixture.record(even, scores: [first[0]: 0.5, first[1]: 0.5]),
+        ])
+        let e = Evolver(archive: archive, options: options())
+        guard case .dead(let why) = e.status(archive.entries[behind.id]!) else { Issue.record("behind must drop"); return }
+        #expect(why.contains("best on 0 of the first 2 val examples, the leader on 2"))
+        // Strictly better than the frontier on one example: it goes on to the half stage.
+        #expect(e.status(archive.entries[ahead.id]!) == .pending(Array(e.valOrder[2..<4])))
+        // Ties the best on both, as the leader does, and 1.0 on the six left would beat 4: goes on.
+        #expect(e.status(archive.entries[even.id]!) == .pending(Array(e.valOrder[2..<4])))
+    }
+
+    @Test func aChildBehindTheLeaderDrops() {
+        let weak = Fixture.seed(instruction: "weak")
+        let leader = Fixture.seed(instruction: "leader")
+        let child = Fixture.child(of: weak, instruction: "child", origin: "merge")
+        let probe = Evolver(archive: Fixture.archive([Fixture.record(weak)]), options: options())
+        let half = Array(probe.valOrder.prefix(4))
+        let archive = Fixture.archive([
+            Fixture.record(weak, scores: all(0)),
+            Fixture.record(leader, scores: all(1)),
+            Fixture.record(child, scores: [half[0]: 1, half[1]: 1, half[2]: 1, half[3]: 0]),
+        ])
+        let e = Evolver(archive: archive, options: options())
+        guard case .dead(let why) = e.status(archive.entries[child.id]!) else { Issue.record("must drop"); return }
+        #expect(why.contains("best on 3 of the first 4 val examples, the leader on 4"))
+    }
+
+    @Test func theUpperBoundDropsAHopelessChild() {
+        // On the first half the best scores are 1, 1 (the leader's) and 0.5, 0.5 (another's);
+        // the child ties the best twice, as the leader does, but only on the 0.5s: 1 + 4 < 6.
+        let other = Fixture.seed(instruction: "other")
+        let leader = Fixture.seed(instruction: "leader")
+        let child = Fixture.child(of: other, instruction: "child", origin: "merge")
+        let order = Evolver(archive: Fixture.archive([Fixture.record(other)]), options: options()).valOrder
+        func scores(_ firstHalf: [Double], rest: Double) -> [String: Double] {
+            var s = [String: Double]()
+            for (i, id) in order.enumerated() { s[id] = i < 4 ? firstHalf[i] : rest }
+            return s
+        }
+        let archive = Fixture.archive([
+            Fixture.record(other, scores: scores([0, 0, 0.5, 0.5], rest: 0)),
+            Fixture.record(leader, scores: scores([1, 1, 0, 0], rest: 1)),
+            Fixture.record(child, scores: [order[0]: 0, order[1]: 0, order[2]: 0.5, order[3]: 0.5]),
+        ])
+        let e = Evolver(archive: archive, options: options())
+        guard case .dead(let why) = e.status(archive.entries[child.id]!) else { Issue.record("must drop"); return }
+        #expect(why.contains("cannot reach the leader's val total 6.0 (at most 5.0)"))
+    }
+
+    @Test func refusedCandidatesAreDead() {
+        let s = Fixture.seed()
+        let archive = Fixture.archive([Fixture.record(s, extra: ["check": ["ok": false, "diagnostics": []]])])
+        guard case .dead = Evolver(archive: archive, options: options()).status(archive.entries[s.id]!) else {
+            Issue.record("a refused candidate must not be asked for again"); return
+        }
+    }
+
+    @Test func budgetAndStoppingRules() {
+        let s = Fixture.seed()
+        let archive = Fixture.archive([Fixture.record(s, scores: all(0.75))])
+        var o = options()
+        o.maxCalls = 8
+        #expect(Evolver(archive: archive, options: o).stopReason?.contains("budget spent") == true)
+        let stopped = Evolver(archive: archive, options: o).step(reflector: rulesReflector)
+        #expect(stopped.records.isEmpty && stopped.stop != nil)
+        o.maxCalls = 9
+        #expect(Evolver(archive: archive, options: o).stopReason == nil)
+        o.target = 0.75
+        #expect(Evolver(archive: archive, options: o).stopReason?.contains("target") == true)
+        o.target = nil
+        o.maxCost = 0.008
+        #expect(Evolver(archive: archive, options: o).stopReason?.contains("$") == true)
+        o.maxCost = nil
+        o.maxCalls = nil
+        o.patience = 2
+        let c1 = Fixture.child(of: s, instruction: "1")
+        let c2 = Fixture.child(of: c1, instruction: "2")
+        let later = Fixture.archive([Fixture.record(s, scores: all(0.75)), Fixture.record(c1, scores: all(0.5)), Fixture.record(c2)])
+        #expect(Evolver(archive: later, options: o).stopReason?.contains("patience") == true)
+    }
+
+    @Test func theBudgetCapsWhatAStepAsksFor() {
+        let s = Fixture.seed()
+        var o = options()
+        o.maxCalls = 5
+        let r = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: o).step(reflector: rulesReflector)
+        #expect(r.records.count == 1)
+        #expect(r.records[0]["want"]?.arrayValue?.count == 5)
+    }
+}
