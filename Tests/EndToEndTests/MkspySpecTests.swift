@@ -226,6 +226,64 @@ struct MkspySpecTests {
         #expect(try parseLine(second.lines[0])["ok"] == false)
     }
 
+    @Test func twoPrettySpecsInOneFile() throws {
+        let s = Scratch(); defer { s.remove() }
+        let pretty = """
+            {
+              "name": "qa",
+              "inputs": {"question": "str"},
+              "outputs": {"answer": "str"},
+              "operations": [
+                {"name": "respond", "signature": "question -> answer"}
+              ],
+              "metric": {"kind": "exact"}
+            }
+            """
+        let broken = pretty.replacingOccurrences(of: #""exact"}"#, with: #""exact"},,"#)
+        let path = s.file("specs.json", pretty + "\n" + broken + "\n\n" + pretty.replacingOccurrences(of: "\"qa\"", with: "\"qb\"") + "\n")
+        let r = try mkspySpec([path], in: s)
+        #expect(r.status == 1)
+        #expect(r.lines.count == 3)
+        guard r.lines.count == 3 else { return }
+        #expect(try parseLine(r.lines[0])["name"] == "qa")
+        let e = try parseLine(r.lines[1])
+        #expect(e["kind"] == "error")
+        #expect(e["line"] == 10)
+        #expect(try parseLine(r.lines[2])["name"] == "qb")
+        #expect(try parseLine(r.lines[2])["ok"] == true)
+        #expect(r.errLines.count == 1)
+        #expect(r.errLines.first?.hasPrefix("mkspy-spec: \(path):10: ") == true)
+    }
+
+    @Test func operandAfterDoubleDashMayStartWithADash() throws {
+        let s = Scratch(); defer { s.remove() }
+        s.file("-odd.jsonl", #"{"kind":"note","n":1}"#)
+        let r = try mkspySpec(["--", "-odd.jsonl"], in: s)
+        #expect(r.status == 0)
+        #expect(r.lines == [#"{"kind":"note","n":1}"#])
+        let without = try mkspySpec(["-odd.jsonl"], in: s)
+        #expect(without.status == 2)
+    }
+
+    @Test func failedWriteToStdoutIsAnError() throws {
+        guard FileManager.default.isWritableFile(atPath: "/dev/full") else { return }
+        let s = Scratch(); defer { s.remove() }
+        let tool = try #require(toolPath("mkspy-spec"))
+        let errPath = s.file("err", "")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = [s.file("in.jsonl", validSpecLine + "\n")]
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let err = try #require(FileHandle(forWritingAtPath: errPath))
+        process.standardOutput = full
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        let message = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+        #expect(message.contains("cannot write to standard output"), "\(message)")
+    }
+
     @Test func allExamplesValidate() throws {
         let s = Scratch(); defer { s.remove() }
         let root = "\(packageRoot)/share/mkspy/examples"
