@@ -43,7 +43,7 @@ struct Lexer {
         case spec
     }
 
-    let src: [UInt8]  // ends with a 0 sentinel byte
+    let src: [UInt8]  // ends with 0 sentinel bytes
     let n: Int        // length without the sentinel
     var pos = 0
     var line: Int32 = 1
@@ -58,7 +58,7 @@ struct Lexer {
     init(_ bytes: [UInt8]) {
         var b = bytes
         n = b.count
-        b.append(0)
+        b += [0, 0, 0, 0]  // sentinels: lookahead never runs off the end
         src = b
         tokens.reserveCapacity(n / 4 + 16)
     }
@@ -140,7 +140,7 @@ struct Lexer {
             if indents.count >= maxIndent { throw error("too many levels of indentation", at: p) }
             if alt <= altIndents[altIndents.count - 1] { throw tabError(p) }
             indents.append(col); altIndents.append(alt)
-            add(.indent, Int(lineStarts[lineStarts.count - 1]), p, line)
+            add(.indent, p, p, line)
         } else {
             while indents.count > 1 && col < indents[indents.count - 1] {
                 indents.removeLast(); altIndents.removeLast()

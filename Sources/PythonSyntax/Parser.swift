@@ -782,14 +782,17 @@ final class Parser {
         return try atom()
     }
 
+    func isImaginary(_ i: Int) -> Bool { src[Int(tk[i].end) - 1] | 0x20 == 106 }
+
     func literalExpr() throws(SyntaxError) -> Node {
         let s = p
         if kind == .minus || kind == .number {
             let real = try signedNumber()
             if kind == .plus || kind == .minus {
+                if isImaginary(p - 1) { throw err("real number required in complex literal", tk[p - 1]) }
                 let o = binOps[kind]!
                 p += 1
-                guard kind == .number else { throw unexpected() }
+                guard kind == .number, isImaginary(p) else { throw err("imaginary number required in complex literal", tk[p]) }
                 let imag = try atom()
                 return Node("BinOp", [("left", .node(real)), ("op", .node(o)), ("right", .node(imag))], pos(s))
             }
