@@ -204,88 +204,98 @@ public struct Evolver {
             return true
         }
         result.inFlight = racing.count + (ready + primed).reduce(0) { $0 + $1.minibatches.count }
-        var slots = [String: Int]()
-        var drawn = [String]()
-        for _ in 0..<max(0, options.children - result.inFlight) {
-            guard let id = frontier.sample(&rng) else { break }
-            if slots[id] == nil { drawn.append(id) }
-            slots[id, default: 0] += 1
-        }
-        var parentRecords = [JSON]()
-        var proposals = [(parent: Entry, slot: Int, batch: [String])]()
-        for parent in ready {
-            for (slot, batch) in parent.minibatches.enumerated() { proposals.append((parent, slot, batch)) }
-        }
-        for id in drawn {
-            guard let parent = archive.entries[id] else { continue }
-            let batches = minibatches(for: parent, count: slots[id]!, rng: &rng)
-            let missing = Array(Set(batches.joined()).filter { parent.score($0) == nil }).sorted()
-            if missing.isEmpty {
-                if !ready.contains(where: { $0.id == id }) {
-                    for (slot, batch) in batches.enumerated() { proposals.append((parent, slot, batch)) }
+        // A step that would write nothing while budget is left draws again (fresh minibatches), so
+        // that duplicate proposals do not end the loop early.
+        var parentRecords = [JSON](), affordable = [JSON]()
+        let budgetBefore = budget
+        for attempt in 0..<5 {
+            if attempt > 0 {
+                if !(survivors.isEmpty && parentRecords.isEmpty && affordable.isEmpty) || budgetBefore <= 0 { break }
+                rng = SeededRandom(["step", String(options.seed), String(archive.metricCalls), String(entries.count), String(attempt)])
+            }
+            var slots = [String: Int]()
+            var drawn = [String]()
+            for _ in 0..<max(attempt > 0 ? 1 : 0, options.children - result.inFlight) {
+                guard let id = frontier.sample(&rng) else { break }
+                if slots[id] == nil { drawn.append(id) }
+                slots[id, default: 0] += 1
+            }
+            parentRecords = []
+            affordable = []
+            var proposals = [(parent: Entry, slot: Int, batch: [String])]()
+            for parent in ready {
+                for (slot, batch) in parent.minibatches.enumerated() { proposals.append((parent, slot, batch)) }
+            }
+            for id in drawn {
+                guard let parent = archive.entries[id] else { continue }
+                let batches = minibatches(for: parent, count: slots[id]!, rng: &rng)
+                let missing = Array(Set(batches.joined()).filter { parent.score($0) == nil }).sorted()
+                if missing.isEmpty {
+                    if !ready.contains(where: { $0.id == id }) {
+                        for (slot, batch) in batches.enumerated() { proposals.append((parent, slot, batch)) }
+                    }
+                    continue
                 }
-                continue
+                guard missing.count <= budget else { continue }
+                budget -= missing.count
+                parentRecords.append(parent.record(want: missing, evolve: ["minibatches": .array(batches.map { .array($0.map(JSON.string)) })]))
+                emitted.insert(id)
             }
-            guard missing.count <= budget else { continue }
-            budget -= missing.count
-            parentRecords.append(parent.record(want: missing, evolve: ["minibatches": .array(batches.map { .array($0.map(JSON.string)) })]))
-            emitted.insert(id)
-        }
-        for parent in ready where !emitted.contains(parent.id) {
-            parentRecords.append(parent.record(want: [], evolve: ["minibatches": []]))
-            emitted.insert(parent.id)
-        }
+            for parent in ready where !emitted.contains(parent.id) {
+                parentRecords.append(parent.record(want: [], evolve: ["minibatches": []]))
+                emitted.insert(parent.id)
+            }
 
-        // 3. Children: choose an operator per proposal; reflections run as one batch.
-        var known = Set(archive.entries.keys)
-        var children = [JSON]()
-        var pendingReflections = [(parent: Entry, batch: [String], module: String, request: ReflectionRequest)]()
-        for (parent, slot, batch) in proposals {
-            let module = moduleToEdit(parent.candidate.spec, generation: parent.candidate.generation, slot: slot)
-            let successes = demos(parent, module: module)
-            let u = rng.unit()
-            if u < 0.15, let g = bootstrap(parent.candidate.genome, module: module, successes: successes, rng: &rng),
-               let child = newChild(parent, g, .bootstrap, batch, &known) {
-                children.append(child); continue
-            }
-            if u >= 0.15, u < 0.25, let g = structural(parent.candidate.genome, spec: parent.candidate.spec, module: module),
-               let child = newChild(parent, g, .structural, batch, &known) {
-                children.append(child); continue
-            }
-            pendingReflections.append((parent, batch, module, reflectionRequest(parent, module: module, batch: batch)))
-        }
-        if !pendingReflections.isEmpty {
-            let answers = reflector(pendingReflections.map(\.request))
-            for (i, p) in pendingReflections.enumerated() {
-                let answer = i < answers.count ? answers[i] : nil
-                if let text = answer, let g = reflect(p.parent.candidate.genome, module: p.module, instruction: text),
-                   let child = newChild(p.parent, g, .reflect, p.batch, &known) {
+            // 3. Children: choose an operator per proposal; reflections run as one batch.
+            var known = Set(archive.entries.keys)
+            var children = [JSON]()
+            var pendingReflections = [(parent: Entry, batch: [String], module: String, request: ReflectionRequest)]()
+            for (parent, slot, batch) in proposals {
+                let module = moduleToEdit(parent.candidate.spec, generation: parent.candidate.generation, slot: slot)
+                let successes = demos(parent, module: module)
+                let u = rng.unit()
+                if u < 0.15, let g = bootstrap(parent.candidate.genome, module: module, successes: successes, rng: &rng),
+                   let child = newChild(parent, g, .bootstrap, batch, &known) {
                     children.append(child); continue
                 }
-                // No new instruction: fall back to a demo or a strategy change.
-                if let g = bootstrap(p.parent.candidate.genome, module: p.module, successes: demos(p.parent, module: p.module), rng: &rng),
-                   let child = newChild(p.parent, g, .bootstrap, p.batch, &known) {
-                    children.append(child)
-                } else if let g = structural(p.parent.candidate.genome, spec: p.parent.candidate.spec, module: p.module),
-                          let child = newChild(p.parent, g, .structural, p.batch, &known) {
-                    children.append(child)
+                if u >= 0.15, u < 0.25, let g = structural(parent.candidate.genome, spec: parent.candidate.spec, module: module),
+                   let child = newChild(parent, g, .structural, batch, &known) {
+                    children.append(child); continue
+                }
+                pendingReflections.append((parent, batch, module, reflectionRequest(parent, module: module, batch: batch)))
+            }
+            if !pendingReflections.isEmpty {
+                let answers = reflector(pendingReflections.map(\.request))
+                for (i, p) in pendingReflections.enumerated() {
+                    let answer = i < answers.count ? answers[i] : nil
+                    if let text = answer, let g = reflect(p.parent.candidate.genome, module: p.module, instruction: text),
+                       let child = newChild(p.parent, g, .reflect, p.batch, &known) {
+                        children.append(child); continue
+                    }
+                    // No new instruction: fall back to a demo or a strategy change.
+                    if let g = bootstrap(p.parent.candidate.genome, module: p.module, successes: demos(p.parent, module: p.module), rng: &rng),
+                       let child = newChild(p.parent, g, .bootstrap, p.batch, &known) {
+                        children.append(child)
+                    } else if let g = structural(p.parent.candidate.genome, spec: p.parent.candidate.spec, module: p.module),
+                              let child = newChild(p.parent, g, .structural, p.batch, &known) {
+                        children.append(child)
+                    }
                 }
             }
-        }
-        var affordable = [JSON]()
-        for child in children {
-            let cost = child["want"]?.arrayValue?.count ?? 0
-            guard cost <= budget else { result.notes.append("budget: a child was not proposed"); continue }
-            budget -= cost
-            affordable.append(child)
-        }
+            for child in children {
+                let cost = child["want"]?.arrayValue?.count ?? 0
+                guard cost <= budget else { result.notes.append("budget: a child was not proposed"); continue }
+                budget -= cost
+                affordable.append(child)
+            }
 
-        // 4. At most one merge per step, of two frontier members with a common ancestor.
-        if let child = mergeChild(&rng, &known), budget > 0 {
-            var c = child
-            if case .object(var o) = c, let want = o["want"]?.arrayValue { o["want"] = .array(Array(want.prefix(budget))); c = .object(o) }
-            budget -= c["want"]?.arrayValue?.count ?? 0
-            affordable.append(c)
+            // 4. At most one merge per step, of two frontier members with a common ancestor.
+            if let child = mergeChild(&rng, &known), budget > 0 {
+                var c = child
+                if case .object(var o) = c, let want = o["want"]?.arrayValue { o["want"] = .array(Array(want.prefix(budget))); c = .object(o) }
+                budget -= c["want"]?.arrayValue?.count ?? 0
+                affordable.append(c)
+            }
         }
 
         result.records = survivors + parentRecords + affordable
@@ -293,15 +303,19 @@ public struct Evolver {
         return result
     }
 
-    /// `count` disjoint minibatches of train ids for a parent: examples it is known to fail
-    /// first (free, and what reflection learns from), then ones it has not run, then ones it
-    /// already gets right; each group in a seeded order.
+    /// `count` disjoint minibatches of train ids for a parent, hard examples first: those it is
+    /// known to fail (free, and what reflection learns from), then those it has not run that an
+    /// ancestor failed, then the others it has not run, then those it gets right; each group in
+    /// a seeded order.
     func minibatches(for parent: Entry, count: Int, rng: inout SeededRandom) -> [[String]] {
         let train = options.train
+        let ancestors = archive.ancestors(of: parent.id).compactMap { archive.entries[$0] }
+        let hard = Set(train.filter { id in ancestors.contains { ($0.score(id) ?? 1) < 1 } })
         let failing = rng.shuffled(train.filter { (parent.score($0) ?? 1) < 1 })
-        let unknown = rng.shuffled(train.filter { parent.score($0) == nil })
+        let inherited = rng.shuffled(train.filter { parent.score($0) == nil && hard.contains($0) })
+        let unknown = rng.shuffled(train.filter { parent.score($0) == nil && !hard.contains($0) })
         let right = rng.shuffled(train.filter { parent.score($0) == 1 })
-        let pool = failing + unknown + right
+        let pool = failing + inherited + unknown + right
         guard !pool.isEmpty else { return [] }
         let size = min(options.minibatch, pool.count)
         return (0..<count).map { k in (0..<size).map { pool[(k * size + $0) % pool.count] } }.map { Array(Set($0)).sorted() }

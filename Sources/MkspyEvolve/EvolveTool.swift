@@ -84,11 +84,17 @@ public enum EvolveTool {
 
         // The archive must be read whole: selection, the frontier and the schedule all need
         // every candidate's every score before the first record can be written.
+        // A line that is not a record (a write cut short when the loop was killed) is skipped
+        // with a note: the next step must still run, and its output is not the archive's.
         var archive = Archive()
-        filter.forEachRecord(arguments.operands) { record in
-            if let problem = archive.add(record.object) {
-                filter.diagnose(record.location, problem)
-                filter.raise(.recordErrors)
+        for source in filter.open(arguments.operands) {
+            var reader = RecordReader(source: source)
+            while let next = reader.next() {
+                switch next {
+                case .failure(let error): filter.diagnose(error.location, "skipped: \(error.message)")
+                case .success(let record):
+                    if let problem = archive.add(record.object) { filter.diagnose(record.location, "skipped: \(problem)") }
+                }
             }
         }
         let evolver = Evolver(archive: archive, options: options)

@@ -36,7 +36,7 @@ class ProposeInstruction(dspy.Signature):
 
     task: str = dspy.InputField(desc="what the whole program does")
     current_instruction: str = dspy.InputField(desc="the instruction the assistant was given")
-    fields: str = dspy.InputField(desc="the assistant's input and output fields, with their descriptions")
+    field_descriptions: str = dspy.InputField(desc="the assistant's input and output fields, with their descriptions")
     examples_with_feedback: str = dspy.InputField(desc="inputs, the assistant's outputs, scores and feedback")
     new_instruction: str = dspy.OutputField(desc="the improved instruction, complete and self-contained")
 
@@ -86,7 +86,7 @@ def main():
         try:
             with dspy.context(lm=lm):
                 result = propose(task=request.get("task", ""), current_instruction=request.get("instruction", ""),
-                                 fields=render_fields(request), examples_with_feedback=render_examples(request))
+                                 field_descriptions=render_fields(request), examples_with_feedback=render_examples(request))
             text = (result.new_instruction or "").strip().strip("`").strip()
             return {"index": i, "instruction": text}
         except Exception as exc:  # one failed proposal does not stop the others

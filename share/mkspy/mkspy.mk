@@ -1,0 +1,66 @@
+# mkspy.mk: drive the loop spec → gen → check → score → evolve with make.
+#
+# Include it from a Makefile beside your spec and data, set what differs, and run `make mkspy`:
+#
+#     SPEC  = spec.json
+#     TRAIN = train.jsonl
+#     VAL   = val.jsonl
+#     MAX_CALLS = 300
+#     include /path/to/share/mkspy/mkspy.mk
+#
+# Targets:
+#   mkspy         seeds, then the loop until mkspy-evolve writes nothing, then best.py and report.html
+#   mkspy-seeds   $(RUN)/seeds.jsonl: the spec's seed candidates, rendered
+#   mkspy-loop    one generation after another, appending to $(RUN)/archive.jsonl (rerun to resume)
+#   mkspy-best    $(RUN)/best.jsonl and $(RUN)/best.py: the best fully evaluated program
+#   mkspy-report  $(RUN)/report.html: best score against metric calls, lineage, mutations
+#   mkspy-clean   remove $(RUN)
+#
+# The LM comes from the environment (MKSPY_LM, MKSPY_LM_BASE, MKSPY_LM_KEY; the reflection LM
+# from MKSPY_REFLECTION_LM, else the same). Everything the loop knows is in the archive, so an
+# interrupted `make mkspy-loop` resumes where it stopped, and never scores a pair twice.
+
+SPEC      ?= spec.json
+TRAIN     ?= train.jsonl
+VAL       ?= val.jsonl
+RUN       ?= mkspy-run
+CHILDREN  ?= 4
+SEED      ?= 0
+MAX_CALLS ?= 300
+JOBS      ?= 4
+# Directory of the mkspy binaries with a trailing slash (e.g. .build/release/); empty: on PATH.
+MKSPY_BIN ?=
+EVOLVE_FLAGS ?=
+SCORE_FLAGS  ?=
+MKSPY_SHARE_DIR ?= $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+PYTHON ?= python3
+
+MKSPY_EVOLVE = $(MKSPY_BIN)mkspy-evolve --train $(TRAIN) --val $(VAL) --children $(CHILDREN) --seed $(SEED) --max-calls $(MAX_CALLS) $(EVOLVE_FLAGS)
+MKSPY_SCORE  = $(MKSPY_BIN)mkspy-score --data $(TRAIN) --data $(VAL) -j $(JOBS) $(SCORE_FLAGS)
+
+.PHONY: mkspy mkspy-seeds mkspy-loop mkspy-best mkspy-report mkspy-clean
+
+mkspy: mkspy-loop mkspy-best mkspy-report
+
+mkspy-seeds: $(RUN)/seeds.jsonl
+
+$(RUN)/seeds.jsonl: $(SPEC)
+	mkdir -p $(RUN)
+	$(MKSPY_BIN)mkspy-spec $(SPEC) | $(MKSPY_BIN)mkspy-gen > $@.tmp && mv $@.tmp $@
+
+# One generation per pass: evolve reads the seeds and the whole archive; an empty answer ends it.
+mkspy-loop: $(RUN)/seeds.jsonl
+	touch $(RUN)/archive.jsonl
+	while $(MKSPY_EVOLVE) $(RUN)/seeds.jsonl $(RUN)/archive.jsonl > $(RUN)/next.jsonl && [ -s $(RUN)/next.jsonl ]; do \
+	  $(MKSPY_BIN)mkspy-gen $(RUN)/next.jsonl | $(MKSPY_BIN)mkspy-check | $(MKSPY_SCORE) >> $(RUN)/archive.jsonl || exit $$?; \
+	done
+
+mkspy-best:
+	$(MKSPY_EVOLVE) --best $(RUN)/archive.jsonl > $(RUN)/best.jsonl
+	$(PYTHON) -c 'import json,sys; print(json.loads(sys.stdin.readline())["source"], end="")' < $(RUN)/best.jsonl > $(RUN)/best.py
+
+mkspy-report:
+	$(PYTHON) $(MKSPY_SHARE_DIR)/evolve/report.py --train $(TRAIN) --val $(VAL) --out $(RUN)/report.html $(RUN)/archive.jsonl
+
+mkspy-clean:
+	rm -rf $(RUN)
