@@ -21,7 +21,9 @@ enum StringSignature {
             return .failure(SignatureError(message: "a signature needs exactly one '->' between inputs and outputs"))
         }
         // The spec language is the common case: mkspy-spec's parser reads it quickly.
-        if case .success(let fields) = parseSignature(text), (fields.inputs + fields.outputs).allSatisfy({ isIdentifier($0.name) }) {
+        // (It reads `name:` with nothing after the colon as `str`; DSPy rejects that.)
+        let emptyType = sides.contains { $0.split(separator: ",").contains { String($0).trimmingCharacters().hasSuffix(":") } }
+        if !emptyType, case .success(let fields) = parseSignature(text), (fields.inputs + fields.outputs).allSatisfy({ isIdentifier($0.name) }) {
             return .success(fields.inputs.map { Item(name: $0.name, isInput: true, type: $0.type) }
                             + fields.outputs.map { Item(name: $0.name, isInput: false, type: $0.type) })
         }

@@ -36,9 +36,9 @@ import Testing
         #expect(first["ok"] == .bool(false))
         let d = first["diagnostics"]?.arrayValue?.first
         #expect(d?["rule"] == "DSPY007")
-        #expect(d?["line"] == .int(2) && d?["col"] == .int(17) && d?["end_line"] == .int(2) && d?["end_col"] == .int(34))
+        #expect(d?["line"] == .int(2) && d?["col"] == .int(18) && d?["end_line"] == .int(2) && d?["end_col"] == .int(35))
         #expect(run.lines[1].contains("\"ok\":true"))
-        #expect(run.stderr.contains("mkspy-check: \(bad):2:17: error DSPY007 "))
+        #expect(run.stderr.contains("mkspy-check: \(bad):2:18: error DSPY007 "))
         #expect(run.stderr.contains("mkspy-check: 2 programs checked: 1 error, 0 warnings"))
         let quiet = try shell("mkspy-check -q '\(bad)'")
         #expect(quiet.stderr.isEmpty)
