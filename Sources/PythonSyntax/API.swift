@@ -131,6 +131,10 @@ func codingDeclaration(_ b: [UInt8]) -> String? {
 func firstInvalidUTF8(_ b: [UInt8]) -> Int? {
     var i = 0
     let n = b.count
+    // fast path: skip ASCII eight bytes at a time
+    b.withUnsafeBytes { raw in
+        while i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+    }
     while i < n {
         let c = b[i]
         if c < 0x80 { i += 1; continue }

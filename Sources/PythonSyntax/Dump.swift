@@ -1,12 +1,10 @@
 // The JSON dump: every node an object with "_type", its fields, and its positions; keys sorted.
 
-private let posKeys = ["col_offset", "end_col_offset", "end_lineno", "lineno"]
 
 func dumpJSON(_ n: Node) -> [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(1 << 16)
-    var keyCache: [String: [(String, Int)]] = [:]
-    writeNode(n, &out, &keyCache)
+    writeNode(n, &out)
     out.append(10)
     return out
 }
@@ -19,49 +17,44 @@ func dumpJSON(_ e: SyntaxError) -> [UInt8] {
     return out
 }
 
-/// Keys in sorted order; the index is a field index, or -1 for "_type", -2...-5 for positions.
-private func sortedKeys(_ n: Node, _ cache: inout [String: [(String, Int)]]) -> [(String, Int)] {
-    if let k = cache[n.type] { return k }
-    var keys: [(String, Int)] = [("_type", -1)]
-    for (i, f) in n.fields.enumerated() { keys.append((f.name, i)) }
-    if n.hasPosition { for (i, k) in posKeys.enumerated() { keys.append((k, -2 - i)) } }
-    keys.sort { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
-    cache[n.type] = keys
-    return keys
-}
-
-private func writeNode(_ n: Node, _ out: inout [UInt8], _ cache: inout [String: [(String, Int)]]) {
+private func writeNode(_ n: Node, _ out: inout [UInt8]) {
     out.append(123)
     var first = true
-    for (k, i) in sortedKeys(n, &cache) {
+    for (k, i) in n.hasPosition ? n.kind.sortedKeysWithPosition : n.kind.sortedKeys {
         if !first { out.append(44) }
         first = false
         writeString(k, &out)
         out.append(58)
         switch i {
         case -1: writeString(n.type, &out)
-        case -2: out += Array(String(n.colOffset).utf8)
-        case -3: out += Array(String(n.endColOffset).utf8)
-        case -4: out += Array(String(n.endLineno).utf8)
-        case -5: out += Array(String(n.lineno).utf8)
-        default: writeValue(n.fields[i].value, &out, &cache)
+        case -2: writeInt(Int(n.colOffset), &out)
+        case -3: writeInt(Int(n.endColOffset), &out)
+        case -4: writeInt(Int(n.endLineno), &out)
+        case -5: writeInt(Int(n.lineno), &out)
+        default: writeValue(n.value(at: i), &out)
         }
     }
     out.append(125)
 }
 
-private func writeValue(_ v: Value, _ out: inout [UInt8], _ cache: inout [String: [(String, Int)]]) {
+private func writeInt(_ v: Int, _ out: inout [UInt8]) {
+    if v < 0 { out.append(45); writeInt(-v, &out); return }
+    if v >= 10 { writeInt(v / 10, &out) }
+    out.append(UInt8(48 + v % 10))
+}
+
+private func writeValue(_ v: Value, _ out: inout [UInt8]) {
     switch v {
-    case let .node(n): writeNode(n, &out, &cache)
+    case let .node(n): writeNode(n, &out)
     case let .list(l):
         out.append(91)
         for (i, x) in l.enumerated() {
             if i > 0 { out.append(44) }
-            writeValue(x, &out, &cache)
+            writeValue(x, &out)
         }
         out.append(93)
     case let .string(s): writeString(s, &out)
-    case let .int(i): out += Array(String(i).utf8)
+    case let .int(i): writeInt(i, &out)
     case .null: out += Array("null".utf8)
     case let .constant(c): writeConstant(c, &out)
     }

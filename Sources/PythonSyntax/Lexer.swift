@@ -16,14 +16,47 @@ public struct SyntaxError: Error, Equatable, Sendable {
 let maxBrackets = 200
 let maxIndent = 100
 
-private let kwTable: [[([UInt8], Tok)]] = {
-    var t = [[([UInt8], Tok)]](repeating: [], count: 16 * 128)
-    for (k, v) in keywords {
-        let b = Array(k.utf8)
-        t[b.count * 128 + Int(b[0])].append((b, v))
+/// The keyword kind of a name packed little-endian into a UInt64 (names up to 8 bytes).
+func keyword(_ k: UInt64) -> Tok? {
+    switch k {
+    case 0x65736c6146: return .kFalse  // False
+    case 0x656e6f4e: return .kNone  // None
+    case 0x65757254: return .kTrue  // True
+    case 0x646e61: return .kAnd  // and
+    case 0x7361: return .kAs  // as
+    case 0x747265737361: return .kAssert  // assert
+    case 0x636e797361: return .kAsync  // async
+    case 0x7469617761: return .kAwait  // await
+    case 0x6b61657262: return .kBreak  // break
+    case 0x7373616c63: return .kClass  // class
+    case 0x65756e69746e6f63: return .kContinue  // continue
+    case 0x666564: return .kDef  // def
+    case 0x6c6564: return .kDel  // del
+    case 0x66696c65: return .kElif  // elif
+    case 0x65736c65: return .kElse  // else
+    case 0x747065637865: return .kExcept  // except
+    case 0x796c6c616e6966: return .kFinally  // finally
+    case 0x726f66: return .kFor  // for
+    case 0x6d6f7266: return .kFrom  // from
+    case 0x6c61626f6c67: return .kGlobal  // global
+    case 0x6669: return .kIf  // if
+    case 0x74726f706d69: return .kImport  // import
+    case 0x6e69: return .kIn  // in
+    case 0x7369: return .kIs  // is
+    case 0x6164626d616c: return .kLambda  // lambda
+    case 0x6c61636f6c6e6f6e: return .kNonlocal  // nonlocal
+    case 0x746f6e: return .kNot  // not
+    case 0x726f: return .kOr  // or
+    case 0x73736170: return .kPass  // pass
+    case 0x6573696172: return .kRaise  // raise
+    case 0x6e7275746572: return .kReturn  // return
+    case 0x797274: return .kTry  // try
+    case 0x656c696877: return .kWhile  // while
+    case 0x68746977: return .kWith  // with
+    case 0x646c656979: return .kYield  // yield
+    default: return nil
     }
-    return t
-}()
+}
 
 @inline(__always) func isIdentStart(_ c: UInt8) -> Bool {
     (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c == 95 || c >= 128
@@ -226,11 +259,9 @@ struct Lexer {
             var k = Tok.name
             let len = p - start
             if len >= 2 && len <= 8 {
-                for (kb, kk) in kwTable[len * 128 + Int(c)] {
-                    var eq = true
-                    for i in 1..<len where kb[i] != src[start + i] { eq = false; break }
-                    if eq { k = kk; break }
-                }
+                var key: UInt64 = 0
+                for i in 0..<len { key |= UInt64(src[start + i]) << (8 * UInt64(i)) }
+                if let kk = keyword(key) { k = kk }
             }
             add(k, start, p, sl)
             return true

@@ -3,9 +3,9 @@
 
 let maxDepth = 3000
 
-let ctxLoad = Node("Load", []), ctxStore = Node("Store", []), ctxDel = Node("Del", [])
+let ctxLoad = Node(K.Load), ctxStore = Node(K.Store), ctxDel = Node(K.Del)
 
-private func op(_ n: String) -> Node { Node(n, []) }
+private func op(_ n: String) -> Node { Node(NodeKind(n, [])) }
 let opAnd = op("And"), opOr = op("Or"), opNot = op("Not"), opInvert = op("Invert")
 let opUAdd = op("UAdd"), opUSub = op("USub")
 let opEq = op("Eq"), opNotEq = op("NotEq"), opLt = op("Lt"), opLtE = op("LtE"), opGt = op("Gt")
@@ -119,7 +119,7 @@ final class Parser {
         if depth > maxDepth { throw err("too many nested expressions", tk[p]) }
     }
     func name(_ i: Int) -> Node {
-        Node("Name", [("id", .string(text(i))), ("ctx", .node(ctxLoad))], pos(i, i))
+        Node(K.Name, .string(text(i)), .node(ctxLoad), at: pos(i, i))
     }
     func expectName() throws(SyntaxError) -> String {
         guard kind == .name else { throw unexpected() }
@@ -134,7 +134,7 @@ final class Parser {
         while kind != .endmarker {
             try statement(into: &body)
         }
-        return Node("Module", [("body", .list(body)), ("type_ignores", .list([]))])
+        return Node(K.Module, .list(body), .list([]))
     }
 
     func block() throws(SyntaxError) -> [Value] {
@@ -204,7 +204,7 @@ final class Parser {
             try expect(.colon)
             let body = try block()
             let orelse = try elseBlock()
-            return Node("While", [("test", .node(test)), ("body", .list(body)), ("orelse", .list(orelse))], pos(s))
+            return Node(K.While, .node(test), .list(body), .list(orelse), at: pos(s))
         case .kFor, .kAsync:
             if kind == .kAsync && kind(at: 1) == .kDef { return try funcDef() }
             if kind == .kAsync && kind(at: 1) != .kFor { return try withStatement() }
@@ -217,8 +217,8 @@ final class Parser {
             try expect(.colon)
             let body = try block()
             let orelse = try elseBlock()
-            return Node(isAsync ? "AsyncFor" : "For", [("target", .node(target)), ("iter", .node(iter)), ("body", .list(body)),
-                ("orelse", .list(orelse)), ("type_comment", .null)], pos(s))
+            return Node(isAsync ? K.AsyncFor : K.For, .node(target), .node(iter), .list(body), .list(orelse),
+                        extra: [.null], at: pos(s))
         case .kWith: return try withStatement()
         case .kTry: return try tryStatement()
         default: throw unexpected()
@@ -243,7 +243,7 @@ final class Parser {
         } else {
             orelse = try elseBlock()
         }
-        return Node("If", [("test", .node(test)), ("body", .list(body)), ("orelse", .list(orelse))], pos(s))
+        return Node(K.If, .node(test), .list(body), .list(orelse), at: pos(s))
     }
 
     func funcDef() throws(SyntaxError) -> Node {
@@ -259,9 +259,8 @@ final class Parser {
         if eat(.rarrow) { returns = .node(try expression()) }
         try expect(.colon)
         let body = try block()
-        return Node(isAsync ? "AsyncFunctionDef" : "FunctionDef", [("name", .string(n)), ("args", .node(args)),
-            ("body", .list(body)), ("decorator_list", .list([])), ("returns", returns), ("type_comment", .null),
-            ("type_params", .list(tps))], pos(s))
+        return Node(isAsync ? K.AsyncFunctionDef : K.FunctionDef, .string(n), .node(args), .list(body), .list([]),
+                    extra: [returns, .null, .list(tps)], at: pos(s))
     }
 
     func classDef() throws(SyntaxError) -> Node {
@@ -276,8 +275,7 @@ final class Parser {
         }
         try expect(.colon)
         let body = try block()
-        return Node("ClassDef", [("name", .string(n)), ("bases", .list(bases)), ("keywords", .list(keywords)),
-            ("body", .list(body)), ("decorator_list", .list([])), ("type_params", .list(tps))], pos(s))
+        return Node(K.ClassDef, .string(n), .list(bases), .list(keywords), .list(body), extra: [.list([]), .list(tps)], at: pos(s))
     }
 
     func typeParams() throws(SyntaxError) -> [Value] {
@@ -291,19 +289,19 @@ final class Parser {
                 if kind == .colon { throw err("cannot use bound with TypeVarTuple", tk[p]) }
                 var def: Value = .null
                 if eat(.equal) { def = .node(try starExpression()) }
-                out.append(.node(Node("TypeVarTuple", [("name", .string(n)), ("default_value", def)], pos(s))))
+                out.append(.node(Node(K.TypeVarTuple, .string(n), def, at: pos(s))))
             } else if eat(.doublestar) {
                 let n = try expectName()
                 if kind == .colon { throw err("cannot use bound with ParamSpec", tk[p]) }
                 var def: Value = .null
                 if eat(.equal) { def = .node(try expression()) }
-                out.append(.node(Node("ParamSpec", [("name", .string(n)), ("default_value", def)], pos(s))))
+                out.append(.node(Node(K.ParamSpec, .string(n), def, at: pos(s))))
             } else {
                 let n = try expectName()
                 var bound: Value = .null, def: Value = .null
                 if eat(.colon) { bound = .node(try expression()) }
                 if eat(.equal) { def = .node(try expression()) }
-                out.append(.node(Node("TypeVar", [("name", .string(n)), ("bound", bound), ("default_value", def)], pos(s))))
+                out.append(.node(Node(K.TypeVar, .string(n), bound, def, at: pos(s))))
             }
             if !eat(.comma) { break }
         }
@@ -325,7 +323,7 @@ final class Parser {
             if !lambda && eat(.colon) {
                 ann = .node(starAnnotation && kind == .star ? try starExpression() : try expression())
             }
-            return Node("arg", [("arg", .string(n)), ("annotation", ann), ("type_comment", .null)], pos(s))
+            return Node(K.arg, .string(n), ann, .null, at: pos(s))
         }
         while kind != close {
             if kwarg.node != nil { throw err("arguments cannot follow var-keyword argument", tk[p]) }
@@ -370,9 +368,7 @@ final class Parser {
             if !eat(.comma) { break }
         }
         if sawStar && vararg.node == nil && kwonly.isEmpty { throw err("named arguments must follow bare *", tk[p]) }
-        return Node("arguments", [("posonlyargs", .list(posonly)), ("args", .list(args)), ("vararg", vararg),
-            ("kwonlyargs", .list(kwonly)), ("kw_defaults", .list(kwDefaults)), ("kwarg", kwarg),
-            ("defaults", .list(defaults))])
+        return Node(K.arguments, .list(posonly), .list(args), vararg, .list(kwonly), extra: [.list(kwDefaults), kwarg, .list(defaults)])
     }
 
     func withStatement() throws(SyntaxError) -> Node {
@@ -402,7 +398,7 @@ final class Parser {
         }
         try expect(.colon)
         let body = try block()
-        return Node(isAsync ? "AsyncWith" : "With", [("items", .list(items)), ("body", .list(body)), ("type_comment", .null)], pos(s))
+        return Node(isAsync ? K.AsyncWith : K.With, .list(items), .list(body), .null, at: pos(s))
     }
 
     func withItem() throws(SyntaxError) -> Value {
@@ -413,7 +409,7 @@ final class Parser {
             if kind != .comma && kind != .rpar && kind != .colon { throw unexpected() }
             v = .node(try toTarget(t, ctxStore))
         }
-        return .node(Node("withitem", [("context_expr", .node(e)), ("optional_vars", v)]))
+        return .node(Node(K.withitem, .node(e), v))
     }
 
     func tryStatement() throws(SyntaxError) -> Node {
@@ -440,7 +436,7 @@ final class Parser {
             }
             try expect(.colon)
             let hb = try block()
-            handlers.append(.node(Node("ExceptHandler", [("type", type), ("name", name), ("body", .list(hb))], pos(hs))))
+            handlers.append(.node(Node(K.ExceptHandler, type, name, .list(hb), at: pos(hs))))
         }
         let orelse = handlers.isEmpty ? [] : try elseBlock()
         var final: [Value] = []
@@ -449,8 +445,7 @@ final class Parser {
             final = try block()
         }
         if handlers.isEmpty && final.isEmpty { throw err("expected 'except' or 'finally' block", tk[p]) }
-        return Node(star == true ? "TryStar" : "Try", [("body", .list(body)), ("handlers", .list(handlers)),
-            ("orelse", .list(orelse)), ("finalbody", .list(final))], pos(s))
+        return Node(star == true ? K.TryStar : K.Try, .list(body), .list(handlers), .list(orelse), .list(final), at: pos(s))
     }
 
     // MARK: simple statements
@@ -458,13 +453,13 @@ final class Parser {
     func simpleStatement() throws(SyntaxError) -> Node {
         let s = p
         switch kind {
-        case .kPass: p += 1; return Node("Pass", [], pos(s))
-        case .kBreak: p += 1; return Node("Break", [], pos(s))
-        case .kContinue: p += 1; return Node("Continue", [], pos(s))
+        case .kPass: p += 1; return Node(K.Pass, at: pos(s))
+        case .kBreak: p += 1; return Node(K.Break, at: pos(s))
+        case .kContinue: p += 1; return Node(K.Continue, at: pos(s))
         case .kReturn:
             p += 1
             let v: Value = atEndOfSimple ? .null : .node(try starExpressions())
-            return Node("Return", [("value", v)], pos(s))
+            return Node(K.Return, v, at: pos(s))
         case .kRaise:
             p += 1
             var exc: Value = .null, cause: Value = .null
@@ -472,13 +467,13 @@ final class Parser {
                 exc = .node(try expression())
                 if eat(.kFrom) { cause = .node(try expression()) }
             }
-            return Node("Raise", [("exc", exc), ("cause", cause)], pos(s))
+            return Node(K.Raise, exc, cause, at: pos(s))
         case .kGlobal, .kNonlocal:
             let g = kind == .kGlobal
             p += 1
             var names: [Value] = []
             repeat { names.append(.string(try expectName())) } while eat(.comma)
-            return Node(g ? "Global" : "Nonlocal", [("names", .list(names))], pos(s))
+            return Node(g ? K.Global : K.Nonlocal, .list(names), at: pos(s))
         case .kDel:
             p += 1
             var targets: [Value] = []
@@ -487,13 +482,13 @@ final class Parser {
                 targets.append(.node(try toTarget(try bitwiseOr(), ctxDel)))
             } while eat(.comma)
             if targets.isEmpty || !atEndOfSimple { throw unexpected() }
-            return Node("Delete", [("targets", .list(targets))], pos(s))
+            return Node(K.Delete, .list(targets), at: pos(s))
         case .kAssert:
             p += 1
             let test = try expression()
             var msg: Value = .null
             if eat(.comma) { msg = .node(try expression()) }
-            return Node("Assert", [("test", .node(test)), ("msg", msg)], pos(s))
+            return Node(K.Assert, .node(test), msg, at: pos(s))
         case .kImport:
             p += 1
             var names: [Value] = []
@@ -502,9 +497,9 @@ final class Parser {
                 let n = try dottedName()
                 var asn: Value = .null
                 if eat(.kAs) { asn = .string(try expectName()) }
-                names.append(.node(Node("alias", [("name", .string(n)), ("asname", asn)], pos(a))))
+                names.append(.node(Node(K.alias, .string(n), asn, at: pos(a))))
             } while eat(.comma)
-            return Node("Import", [("names", .list(names))], pos(s))
+            return Node(K.Import, .list(names), at: pos(s))
         case .kFrom:
             p += 1
             var level = 0
@@ -517,7 +512,7 @@ final class Parser {
             var names: [Value] = []
             if kind == .star {
                 p += 1
-                names.append(.node(Node("alias", [("name", .string("*")), ("asname", .null)], pos(p - 1))))
+                names.append(.node(Node(K.alias, .string("*"), .null, at: pos(p - 1))))
             } else {
                 let paren = eat(.lpar)
                 repeat {
@@ -526,12 +521,12 @@ final class Parser {
                     let n = try expectName()
                     var asn: Value = .null
                     if eat(.kAs) { asn = .string(try expectName()) }
-                    names.append(.node(Node("alias", [("name", .string(n)), ("asname", asn)], pos(a))))
+                    names.append(.node(Node(K.alias, .string(n), asn, at: pos(a))))
                 } while eat(.comma)
                 if paren { try expect(.rpar) }
                 else if tk[p - 1].kind == .comma { throw err("trailing comma not allowed without surrounding parentheses", tk[p - 1]) }
             }
-            return Node("ImportFrom", [("module", module), ("names", .list(names)), ("level", .int(level))], pos(s))
+            return Node(K.ImportFrom, module, .list(names), .int(level), at: pos(s))
         case .name where isSoft(p, "type") && kind(at: 1) == .name && (kind(at: 2) == .equal || kind(at: 2) == .lsqb):
             p += 1
             let n = name(p)
@@ -540,7 +535,7 @@ final class Parser {
             let tps = try typeParams()
             try expect(.equal)
             let v = try expression()
-            return Node("TypeAlias", [("name", .node(n)), ("type_params", .list(tps)), ("value", .node(v))], pos(s))
+            return Node(K.TypeAlias, .node(n), .list(tps), .node(v), at: pos(s))
         default:
             return try expressionStatement()
         }
@@ -574,8 +569,7 @@ final class Parser {
             let ann = try expression()
             var v: Value = .null
             if eat(.equal) { v = .node(kind == .kYield ? try yieldExpr() : try starExpressions()) }
-            return Node("AnnAssign", [("target", .node(target)), ("annotation", .node(ann)), ("value", v),
-                ("simple", .int(simple))], pos(s))
+            return Node(K.AnnAssign, .node(target), .node(ann), v, .int(simple), at: pos(s))
         }
         if let op = augOps[kind] {
             switch first.type {
@@ -585,7 +579,7 @@ final class Parser {
             p += 1
             let target = try toTarget(first, ctxStore)
             let v = kind == .kYield ? try yieldExpr() : try starExpressions()
-            return Node("AugAssign", [("target", .node(target)), ("op", .node(op)), ("value", .node(v))], pos(s))
+            return Node(K.AugAssign, .node(target), .node(op), .node(v), at: pos(s))
         }
         if kind == .equal {
             var targets: [Value] = []
@@ -594,10 +588,10 @@ final class Parser {
                 targets.append(.node(try toTarget(last, ctxStore)))
                 last = kind == .kYield ? try yieldExpr() : try starExpressions()
             }
-            return Node("Assign", [("targets", .list(targets)), ("value", .node(last)), ("type_comment", .null)], pos(s))
+            return Node(K.Assign, .list(targets), .node(last), .null, at: pos(s))
         }
         if !atEndOfSimple { throw unexpected() }
-        return Node("Expr", [("value", .node(first))], pos(s))
+        return Node(K.Expr, .node(first), at: pos(s))
     }
 
     func describe(_ n: Node) -> String {
@@ -665,7 +659,7 @@ final class Parser {
             if kind == .kIn || kind == .equal { break }
             elts.append(.node(try toTarget(try starTarget(), ctxStore)))
         }
-        return Node("Tuple", [("elts", .list(elts)), ("ctx", .node(ctxStore))], pos(s))
+        return Node(K.Tuple, .list(elts), .node(ctxStore), at: pos(s))
     }
 
     func starTarget() throws(SyntaxError) -> Node {
@@ -675,7 +669,7 @@ final class Parser {
             try enter()
             defer { depth -= 1 }
             let v = try starTarget()
-            return Node("Starred", [("value", .node(v)), ("ctx", .node(ctxStore))], pos(s))
+            return Node(K.Starred, .node(v), .node(ctxStore), at: pos(s))
         }
         return try bitwiseOr()
     }
@@ -697,7 +691,7 @@ final class Parser {
                     if kind == .colon { break }
                     elts.append(.node(kind == .star ? try starExpression() : try namedExpression()))
                 }
-                subject = Node("Tuple", [("elts", .list(elts)), ("ctx", .node(ctxLoad))], pos(ss))
+                subject = Node(K.Tuple, .list(elts), .node(ctxLoad), at: pos(ss))
             } else {
                 if first.type == "Starred" { throw unexpected() }
                 subject = first
@@ -720,18 +714,18 @@ final class Parser {
             if eat(.kIf) { guardV = .node(try namedExpression()) }
             try expect(.colon)
             let body = try block()
-            cases.append(.node(Node("match_case", [("pattern", .node(pattern)), ("guard", guardV), ("body", .list(body))])))
+            cases.append(.node(Node(K.match_case, .node(pattern), guardV, .list(body))))
         }
         if cases.isEmpty { throw err("expected 'case'", tk[p]) }
         try expect(.dedent)
-        return Node("Match", [("subject", .node(subject)), ("cases", .list(cases))], pos(s))
+        return Node(K.Match, .node(subject), .list(cases), at: pos(s))
     }
 
     func patterns() throws(SyntaxError) -> Node {
         let s = p
         let first = try maybeStarPattern()
         if kind != .comma {
-            if first.type == "MatchStar" { return Node("MatchSequence", [("patterns", .list([.node(first)]))], pos(s)) }
+            if first.type == "MatchStar" { return Node(K.MatchSequence, .list([.node(first)]), at: pos(s)) }
             return first
         }
         var items: [Value] = [.node(first)]
@@ -739,14 +733,14 @@ final class Parser {
             if kind == .colon || kind == .kIf { break }
             items.append(.node(try maybeStarPattern()))
         }
-        return Node("MatchSequence", [("patterns", .list(items))], pos(s))
+        return Node(K.MatchSequence, .list(items), at: pos(s))
     }
 
     func maybeStarPattern() throws(SyntaxError) -> Node {
         let s = p
         if eat(.star) {
             let n = try expectName()
-            return Node("MatchStar", [("name", n == "_" ? .null : .string(n))], pos(s))
+            return Node(K.MatchStar, n == "_" ? .null : .string(n), at: pos(s))
         }
         return try pattern()
     }
@@ -760,13 +754,13 @@ final class Parser {
         if kind == .vbar {
             var alts: [Value] = [.node(first)]
             while eat(.vbar) { alts.append(.node(try closedPattern())) }
-            result = Node("MatchOr", [("patterns", .list(alts))], pos(s))
+            result = Node(K.MatchOr, .list(alts), at: pos(s))
         }
         if eat(.kAs) {
             if isSoft(p, "_") { throw err("cannot use '_' as a target", tk[p]) }
             let n = try expectName()
             if kind == .dot || kind == .lpar || kind == .equal { throw unexpected() }
-            result = Node("MatchAs", [("pattern", .node(result)), ("name", .string(n))], pos(s))
+            result = Node(K.MatchAs, .node(result), .string(n), at: pos(s))
         }
         return result
     }
@@ -776,7 +770,7 @@ final class Parser {
         if eat(.minus) {
             guard kind == .number else { throw unexpected() }
             let v = try atom()
-            return Node("UnaryOp", [("op", .node(opUSub)), ("operand", .node(v))], pos(s))
+            return Node(K.UnaryOp, .node(opUSub), .node(v), at: pos(s))
         }
         guard kind == .number else { throw unexpected() }
         return try atom()
@@ -794,7 +788,7 @@ final class Parser {
                 p += 1
                 guard kind == .number, isImaginary(p) else { throw err("imaginary number required in complex literal", tk[p]) }
                 let imag = try atom()
-                return Node("BinOp", [("left", .node(real)), ("op", .node(o)), ("right", .node(imag))], pos(s))
+                return Node(K.BinOp, .node(real), .node(o), .node(imag), at: pos(s))
             }
             return real
         }
@@ -808,27 +802,27 @@ final class Parser {
         case .minus, .number, .string, .fstart:
             let v = try literalExpr()
             if v.type == "JoinedStr" { throw err("patterns may only match literals and attribute lookups", node: v) }
-            return Node("MatchValue", [("value", .node(v))], pos(s))
+            return Node(K.MatchValue, .node(v), at: pos(s))
         case .kNone, .kTrue, .kFalse:
             let c: ConstantValue = kind == .kNone ? .none : .bool(kind == .kTrue)
             p += 1
-            return Node("MatchSingleton", [("value", .constant(c))], pos(s))
+            return Node(K.MatchSingleton, .constant(c), at: pos(s))
         case .name:
             if isSoft(p, "_") && kind(at: 1) != .dot && kind(at: 1) != .lpar {
                 p += 1
-                return Node("MatchAs", [("pattern", .null), ("name", .null)], pos(s))
+                return Node(K.MatchAs, .null, .null, at: pos(s))
             }
             var v = name(p)
             p += 1
             if kind != .dot && kind != .lpar {
                 if kind == .equal { throw unexpected() }
-                return Node("MatchAs", [("pattern", .null), ("name", .string(text(s)))], pos(s))
+                return Node(K.MatchAs, .null, .string(text(s)), at: pos(s))
             }
             while eat(.dot) {
                 let a = try expectName()
-                v = Node("Attribute", [("value", .node(v)), ("attr", .string(a)), ("ctx", .node(ctxLoad))], pos(s))
+                v = Node(K.Attribute, .node(v), .string(a), .node(ctxLoad), at: pos(s))
             }
-            if kind != .lpar { return Node("MatchValue", [("value", .node(v))], pos(s)) }
+            if kind != .lpar { return Node(K.MatchValue, .node(v), at: pos(s)) }
             p += 1
             var pats: [Value] = [], kwdAttrs: [Value] = [], kwdPats: [Value] = []
             while kind != .rpar {
@@ -843,8 +837,7 @@ final class Parser {
                 if !eat(.comma) { break }
             }
             try expect(.rpar)
-            return Node("MatchClass", [("cls", .node(v)), ("patterns", .list(pats)), ("kwd_attrs", .list(kwdAttrs)),
-                ("kwd_patterns", .list(kwdPats))], pos(s))
+            return Node(K.MatchClass, .node(v), .list(pats), .list(kwdAttrs), .list(kwdPats), at: pos(s))
         case .lpar, .lsqb:
             let close: Tok = kind == .lpar ? .rpar : .rsqb
             p += 1
@@ -859,7 +852,7 @@ final class Parser {
             if close == .rpar && items.count == 1 && !sawComma, let only = items[0].node, only.type != "MatchStar" {
                 return only  // group pattern
             }
-            return Node("MatchSequence", [("patterns", .list(items))], pos(s))
+            return Node(K.MatchSequence, .list(items), at: pos(s))
         case .lbrace:
             p += 1
             var keys: [Value] = [], pats: [Value] = [], rest: Value = .null
@@ -880,7 +873,7 @@ final class Parser {
                     if kind != .dot { throw unexpected() }
                     while eat(.dot) {
                         let a = try expectName()
-                        key = Node("Attribute", [("value", .node(key)), ("attr", .string(a)), ("ctx", .node(ctxLoad))], pos(ks))
+                        key = Node(K.Attribute, .node(key), .string(a), .node(ctxLoad), at: pos(ks))
                     }
                 default:
                     key = try literalExpr()
@@ -892,7 +885,7 @@ final class Parser {
                 if !eat(.comma) { break }
             }
             try expect(.rbrace)
-            return Node("MatchMapping", [("keys", .list(keys)), ("patterns", .list(pats)), ("rest", rest)], pos(s))
+            return Node(K.MatchMapping, .list(keys), .list(pats), rest, at: pos(s))
         default:
             throw unexpected()
         }
@@ -910,7 +903,7 @@ final class Parser {
             if !startsExpression { break }
             elts.append(.node(try starExpression()))
         }
-        return Node("Tuple", [("elts", .list(elts)), ("ctx", .node(ctxLoad))], pos(s))
+        return Node(K.Tuple, .list(elts), .node(ctxLoad), at: pos(s))
     }
 
     var startsExpression: Bool {
@@ -927,7 +920,7 @@ final class Parser {
             let s = p
             p += 1
             let v = try bitwiseOr()
-            return Node("Starred", [("value", .node(v)), ("ctx", .node(ctxLoad))], pos(s))
+            return Node(K.Starred, .node(v), .node(ctxLoad), at: pos(s))
         }
         return try expression()
     }
@@ -937,7 +930,7 @@ final class Parser {
         let s = p
         p += 1
         let v = try expression()
-        return Node("Starred", [("value", .node(v)), ("ctx", .node(ctxLoad))], pos(s))
+        return Node(K.Starred, .node(v), .node(ctxLoad), at: pos(s))
     }
 
     func starNamedExpression() throws(SyntaxError) -> Node {
@@ -952,7 +945,7 @@ final class Parser {
             target.set("ctx", .node(ctxStore))
             p += 2
             let v = try expression()
-            return Node("NamedExpr", [("target", .node(target)), ("value", .node(v))], pos(s))
+            return Node(K.NamedExpr, .node(target), .node(v), at: pos(s))
         }
         let e = try expression()
         if kind == .colonequal { throw err("cannot use assignment expressions with \(describe(e))", node: e) }
@@ -971,7 +964,7 @@ final class Parser {
             if kind != .kElse { throw err("expected 'else' after 'if' expression", tk[p]) }
             p += 1
             let orelse = try expression()
-            return Node("IfExp", [("test", .node(test)), ("body", .node(body)), ("orelse", .node(orelse))], pos(s))
+            return Node(K.IfExp, .node(test), .node(body), .node(orelse), at: pos(s))
         }
         return body
     }
@@ -984,7 +977,7 @@ final class Parser {
         let args = try parameters(lambda: true, close: .colon)
         try expect(.colon)
         let body = try expression()
-        return Node("Lambda", [("args", .node(args)), ("body", .node(body))], pos(s))
+        return Node(K.Lambda, .node(args), .node(body), at: pos(s))
     }
 
     func yieldExpr() throws(SyntaxError) -> Node {
@@ -992,11 +985,11 @@ final class Parser {
         p += 1
         if eat(.kFrom) {
             let v = try expression()
-            return Node("YieldFrom", [("value", .node(v))], pos(s))
+            return Node(K.YieldFrom, .node(v), at: pos(s))
         }
         var v: Value = .null
         if startsExpression { v = .node(try starExpressions()) }
-        return Node("Yield", [("value", v)], pos(s))
+        return Node(K.Yield, v, at: pos(s))
     }
 
     func disjunction() throws(SyntaxError) -> Node {
@@ -1005,7 +998,7 @@ final class Parser {
         if kind != .kOr { return first }
         var vals: [Value] = [.node(first)]
         while eat(.kOr) { vals.append(.node(try conjunction())) }
-        return Node("BoolOp", [("op", .node(opOr)), ("values", .list(vals))], pos(s))
+        return Node(K.BoolOp, .node(opOr), .list(vals), at: pos(s))
     }
 
     func conjunction() throws(SyntaxError) -> Node {
@@ -1014,7 +1007,7 @@ final class Parser {
         if kind != .kAnd { return first }
         var vals: [Value] = [.node(first)]
         while eat(.kAnd) { vals.append(.node(try inversion())) }
-        return Node("BoolOp", [("op", .node(opAnd)), ("values", .list(vals))], pos(s))
+        return Node(K.BoolOp, .node(opAnd), .list(vals), at: pos(s))
     }
 
     func inversion() throws(SyntaxError) -> Node {
@@ -1024,7 +1017,7 @@ final class Parser {
             try enter()
             defer { depth -= 1 }
             let v = try inversion()
-            return Node("UnaryOp", [("op", .node(opNot)), ("operand", .node(v))], pos(s))
+            return Node(K.UnaryOp, .node(opNot), .node(v), at: pos(s))
         }
         return try comparison()
     }
@@ -1049,7 +1042,7 @@ final class Parser {
                 p += 1; o = opNotIn
             default:
                 if ops.isEmpty { return left }
-                return Node("Compare", [("left", .node(left)), ("ops", .list(ops)), ("comparators", .list(comps))], pos(s))
+                return Node(K.Compare, .node(left), .list(ops), .list(comps), at: pos(s))
             }
             p += 1
             ops.append(.node(o))
@@ -1070,7 +1063,7 @@ final class Parser {
             if prec == 0 || prec < minPrec { return left }
             p += 1
             let right = try binary(prec + 1)
-            left = Node("BinOp", [("left", .node(left)), ("op", .node(binOps[k]!)), ("right", .node(right))], pos(s))
+            left = Node(K.BinOp, .node(left), .node(binOps[k]!), .node(right), at: pos(s))
             chain += 1
             if depth + chain > maxDepth { throw err("too many nested expressions", tk[p]) }
         }
@@ -1089,7 +1082,7 @@ final class Parser {
         try enter()
         defer { depth -= 1 }
         let v = try factor()
-        return Node("UnaryOp", [("op", .node(o)), ("operand", .node(v))], pos(s))
+        return Node(K.UnaryOp, .node(o), .node(v), at: pos(s))
     }
 
     func power() throws(SyntaxError) -> Node {
@@ -1098,7 +1091,7 @@ final class Parser {
         if kind == .kAwait {
             p += 1
             let v = try primary()
-            base = Node("Await", [("value", .node(v))], pos(s))
+            base = Node(K.Await, .node(v), at: pos(s))
         } else {
             base = try primary()
         }
@@ -1107,7 +1100,7 @@ final class Parser {
             try enter()
             defer { depth -= 1 }
             let e = try factor()
-            base = Node("BinOp", [("left", .node(base)), ("op", .node(binOps[.doublestar]!)), ("right", .node(e))], pos(s))
+            base = Node(K.BinOp, .node(base), .node(binOps[.doublestar]!), .node(e), at: pos(s))
         }
         return base
     }
@@ -1121,17 +1114,17 @@ final class Parser {
             case .dot:
                 p += 1
                 let a = try expectName()
-                e = Node("Attribute", [("value", .node(e)), ("attr", .string(a)), ("ctx", .node(ctxLoad))], pos(s))
+                e = Node(K.Attribute, .node(e), .string(a), .node(ctxLoad), at: pos(s))
             case .lpar:
                 p += 1
                 let (args, kws) = try arguments(callStart: s)
                 try expect(.rpar)
-                e = Node("Call", [("func", .node(e)), ("args", .list(args)), ("keywords", .list(kws))], pos(s))
+                e = Node(K.Call, .node(e), .list(args), .list(kws), at: pos(s))
             case .lsqb:
                 p += 1
                 let sl = try slices()
                 try expect(.rsqb)
-                e = Node("Subscript", [("value", .node(e)), ("slice", .node(sl)), ("ctx", .node(ctxLoad))], pos(s))
+                e = Node(K.Subscript, .node(e), .node(sl), .node(ctxLoad), at: pos(s))
             default:
                 return e
             }
@@ -1149,7 +1142,7 @@ final class Parser {
             if kind == .rsqb { break }
             elts.append(.node(try slice()))
         }
-        return Node("Tuple", [("elts", .list(elts)), ("ctx", .node(ctxLoad))], pos(s))
+        return Node(K.Tuple, .list(elts), .node(ctxLoad), at: pos(s))
     }
 
     func slice() throws(SyntaxError) -> Node {
@@ -1168,7 +1161,7 @@ final class Parser {
         if eat(.colon) {
             if kind != .comma && kind != .rsqb { step = .node(try expression()) }
         }
-        return Node("Slice", [("lower", lower), ("upper", upper), ("step", step)], pos(s))
+        return Node(K.Slice, lower, upper, step, at: pos(s))
     }
 
     /// Call arguments up to the closing parenthesis (not consumed).
@@ -1181,7 +1174,7 @@ final class Parser {
             if kind == .doublestar {
                 p += 1
                 let v = try expression()
-                kws.append(.node(Node("keyword", [("arg", .null), ("value", .node(v))], pos(s))))
+                kws.append(.node(Node(K.keyword, .null, .node(v), at: pos(s))))
                 sawDoubleStar = true
             } else if kind == .star {
                 if sawDoubleStar { throw err("iterable argument unpacking follows keyword argument unpacking", tk[p]) }
@@ -1190,7 +1183,7 @@ final class Parser {
                 let n = text(p)
                 p += 2
                 let v = try expression()
-                kws.append(.node(Node("keyword", [("arg", .string(n)), ("value", .node(v))], pos(s))))
+                kws.append(.node(Node(K.keyword, .string(n), .node(v), at: pos(s))))
                 sawKw = true
             } else {
                 if kind == .kTrue || kind == .kFalse || kind == .kNone, kind(at: 1) == .equal {
@@ -1204,7 +1197,7 @@ final class Parser {
                     let gens = try comprehensionClauses()
                     let only = args.isEmpty && kws.isEmpty && kind == .rpar
                     if !only { throw err("Generator expression must be parenthesized", node: e) }
-                    args.append(.node(Node("GeneratorExp", [("elt", .node(e)), ("generators", .list(gens))], pos(open, p))))
+                    args.append(.node(Node(K.GeneratorExp, .node(e), .list(gens), at: pos(open, p))))
                     continue
                 }
                 if sawDoubleStar { throw err("positional argument follows keyword argument unpacking", node: e) }
@@ -1237,8 +1230,7 @@ final class Parser {
             let iter = try disjunction()
             var ifs: [Value] = []
             while eat(.kIf) { ifs.append(.node(try disjunction())) }
-            gens.append(.node(Node("comprehension", [("target", .node(target)), ("iter", .node(iter)),
-                ("ifs", .list(ifs)), ("is_async", .int(isAsync ? 1 : 0))])))
+            gens.append(.node(Node(K.comprehension, .node(target), .node(iter), .list(ifs), .int(isAsync ? 1 : 0))))
         }
         if kind == .kAsync { throw unexpected() }
         return gens
@@ -1253,18 +1245,18 @@ final class Parser {
         case .number:
             p += 1
             let v = try numberValue(src, Int(tk[s].start), Int(tk[s].end))
-            return Node("Constant", [("value", .constant(v)), ("kind", .null)], pos(s))
+            return Node(K.Constant, .constant(v), .null, at: pos(s))
         case .kNone, .kTrue, .kFalse, .ellipsis:
             let v: ConstantValue = kind == .kNone ? .none : kind == .kTrue ? .bool(true) : kind == .kFalse ? .bool(false) : .ellipsis
             p += 1
-            return Node("Constant", [("value", .constant(v)), ("kind", .null)], pos(s))
+            return Node(K.Constant, .constant(v), .null, at: pos(s))
         case .string, .fstart:
             return try strings()
         case .lpar:
             try enter()
             defer { depth -= 1 }
             p += 1
-            if eat(.rpar) { return Node("Tuple", [("elts", .list([])), ("ctx", .node(ctxLoad))], pos(s)) }
+            if eat(.rpar) { return Node(K.Tuple, .list([]), .node(ctxLoad), at: pos(s)) }
             if kind == .kYield {
                 let y = try yieldExpr()
                 try expect(.rpar)
@@ -1275,7 +1267,7 @@ final class Parser {
                 if first.type == "Starred" { throw err("iterable unpacking cannot be used in comprehension", node: first) }
                 let gens = try comprehensionClauses()
                 try expect(.rpar)
-                return Node("GeneratorExp", [("elt", .node(first)), ("generators", .list(gens))], pos(s))
+                return Node(K.GeneratorExp, .node(first), .list(gens), at: pos(s))
             }
             if eat(.rpar) {
                 if first.type == "Starred" { throw err("cannot use starred expression here", node: first) }
@@ -1288,7 +1280,7 @@ final class Parser {
                 elts.append(.node(try starNamedExpression()))
             }
             try expect(.rpar)
-            return Node("Tuple", [("elts", .list(elts)), ("ctx", .node(ctxLoad))], pos(s))
+            return Node(K.Tuple, .list(elts), .node(ctxLoad), at: pos(s))
         case .lsqb:
             try enter()
             defer { depth -= 1 }
@@ -1300,13 +1292,13 @@ final class Parser {
                     if e.type == "Starred" { throw err("iterable unpacking cannot be used in comprehension", node: e) }
                     let gens = try comprehensionClauses()
                     try expect(.rsqb)
-                    return Node("ListComp", [("elt", .node(e)), ("generators", .list(gens))], pos(s))
+                    return Node(K.ListComp, .node(e), .list(gens), at: pos(s))
                 }
                 elts.append(.node(e))
                 if !eat(.comma) { break }
             }
             try expect(.rsqb)
-            return Node("List", [("elts", .list(elts)), ("ctx", .node(ctxLoad))], pos(s))
+            return Node(K.List, .list(elts), .node(ctxLoad), at: pos(s))
         case .lbrace:
             try enter()
             defer { depth -= 1 }
@@ -1319,7 +1311,7 @@ final class Parser {
     func braces() throws(SyntaxError) -> Node {
         let s = p
         p += 1
-        if eat(.rbrace) { return Node("Dict", [("keys", .list([])), ("values", .list([]))], pos(s)) }
+        if eat(.rbrace) { return Node(K.Dict, .list([]), .list([]), at: pos(s)) }
         var first: Node? = nil
         if kind != .doublestar {
             let e = try starNamedExpression()
@@ -1329,14 +1321,14 @@ final class Parser {
                     if e.type == "Starred" { throw err("iterable unpacking cannot be used in comprehension", node: e) }
                     let gens = try comprehensionClauses()
                     try expect(.rbrace)
-                    return Node("SetComp", [("elt", .node(e)), ("generators", .list(gens))], pos(s))
+                    return Node(K.SetComp, .node(e), .list(gens), at: pos(s))
                 }
                 while eat(.comma) {
                     if kind == .rbrace { break }
                     elts.append(.node(try starNamedExpression()))
                 }
                 try expect(.rbrace)
-                return Node("Set", [("elts", .list(elts))], pos(s))
+                return Node(K.Set, .list(elts), at: pos(s))
             }
             if e.type == "Starred" || (e.type == "NamedExpr" && startsAt(e, s + 1)) { throw unexpected() }
             first = e
@@ -1354,7 +1346,7 @@ final class Parser {
                 if keys.isEmpty && (kind == .kFor || kind == .kAsync) {
                     let gens = try comprehensionClauses()
                     try expect(.rbrace)
-                    return Node("DictComp", [("key", .node(k)), ("value", .node(v)), ("generators", .list(gens))], pos(s))
+                    return Node(K.DictComp, .node(k), .node(v), .list(gens), at: pos(s))
                 }
                 keys.append(.node(k))
                 vals.append(.node(v))
@@ -1362,6 +1354,6 @@ final class Parser {
             if !eat(.comma) { break }
         }
         try expect(.rbrace)
-        return Node("Dict", [("keys", .list(keys)), ("values", .list(vals))], pos(s))
+        return Node(K.Dict, .list(keys), .list(vals), at: pos(s))
     }
 }

@@ -21,15 +21,15 @@ extension Parser {
         if anyBytes {
             var out: [UInt8] = []
             for c in parts { if case let .bytes(b)? = constantOf(c) { out += b } }
-            return Node("Constant", [("value", .constant(.bytes(out))), ("kind", .null)], pos(s))
+            return Node(K.Constant, .constant(.bytes(out)), .null, at: pos(s))
         }
         var flat: [Node] = []
         for c in parts {
             if c.type == "JoinedStr" { flat += c["values"]!.nodes } else { flat.append(c) }
         }
-        let folded = fold(flat)
+        let folded = fold(flat, dropEmpty: anyF)
         if !anyF { return folded[0] }
-        return Node("JoinedStr", [("values", .list(folded.map { .node($0) }))], pos(s))
+        return Node(K.JoinedStr, .list(folded.map { .node($0) }), at: pos(s))
     }
 
     func constantOf(_ n: Node) -> ConstantValue? {
@@ -38,7 +38,7 @@ extension Parser {
     }
 
     /// Folds runs of adjacent string constants into one and drops empty ones.
-    func fold(_ flat: [Node]) -> [Node] {
+    func fold(_ flat: [Node], dropEmpty: Bool = true) -> [Node] {
         var out: [Node] = []
         var i = 0
         while i < flat.count {
@@ -54,9 +54,9 @@ extension Parser {
                         j += 1
                     }
                     i = j - 1
-                    e = Node("Constant", [("value", .constant(makeStr(bytes))), ("kind", e["kind"]!)], pos(e, last))
+                    e = Node(K.Constant, .constant(makeStr(bytes)), e["kind"]!, at: pos(e, last))
                 }
-                if strBytes(constantOf(e)!).isEmpty { i += 1; continue }
+                if dropEmpty && strBytes(constantOf(e)!).isEmpty { i += 1; continue }
             }
             out.append(e)
             i += 1
@@ -88,10 +88,12 @@ extension Parser {
             }
             v = .bytes(raw ? Array(src[bodyStart..<bodyEnd]) : try decodeEscapes(bodyStart, bodyEnd, bytes: true, t))
         } else {
-            v = raw ? .str(String(decoding: src[bodyStart..<bodyEnd], as: UTF8.self))
+            var plain = true
+            if !raw { for j in bodyStart..<bodyEnd where src[j] == 92 { plain = false; break } }
+            v = plain ? .str(String(decoding: src[bodyStart..<bodyEnd], as: UTF8.self))
                 : makeStr(try decodeEscapes(bodyStart, bodyEnd, bytes: false, t))
         }
-        return Node("Constant", [("value", .constant(v)), ("kind", u ? .string("u") : .null)], pos(i, i))
+        return Node(K.Constant, .constant(v), u ? .string("u") : .null, at: pos(i, i))
     }
 
     func fstring() throws(SyntaxError) -> Node {
@@ -112,7 +114,7 @@ extension Parser {
                 if f.type == "JoinedStr" { values += f["values"]!.nodes } else { values.append(f) }
             case .fend:
                 p += 1
-                return Node("JoinedStr", [("values", .list(values.map { .node($0) }))], pos(s))
+                return Node(K.JoinedStr, .list(values.map { .node($0) }), at: pos(s))
             default:
                 throw unexpected()
             }
@@ -130,7 +132,7 @@ extension Parser {
         } else {
             v = makeStr(try decodeEscapes(a, b, bytes: false, t, raw: raw, braces: true))
         }
-        return Node("Constant", [("value", .constant(v)), ("kind", .null)], pos(i, i))
+        return Node(K.Constant, .constant(v), .null, at: pos(i, i))
     }
 
     func fstringField(raw: Bool) throws(SyntaxError) -> Node {
@@ -176,7 +178,7 @@ extension Parser {
                 }
             }
             items = fold(items)
-            spec = .node(Node("JoinedStr", [("values", .list(items.map { .node($0) }))], pos(specTok, p - 1)))
+            spec = .node(Node(K.JoinedStr, .list(items.map { .node($0) }), at: pos(specTok, p - 1)))
         }
         if kind != .rbrace {
             throw err(kind == .exclamation || kind == .equal ? "f-string: expecting ':' or '}'" : "f-string: expecting '}'", tk[p])
@@ -184,7 +186,7 @@ extension Parser {
         let close = p
         p += 1
         if debug && conversion == -1 && specTok < 0 { conversion = 114 }
-        let fv = Node("FormattedValue", [("value", .node(value)), ("conversion", .int(conversion)), ("format_spec", spec)], pos(s))
+        let fv = Node(K.FormattedValue, .node(value), .int(conversion), spec, at: pos(s))
         if !debug { return fv }
         let term = convTok >= 0 ? convTok : specTok >= 0 ? specTok : close
         // the expression's source text, without comments (which lie between tokens)
@@ -209,8 +211,8 @@ extension Parser {
             : .str(String(decoding: raw8, as: UTF8.self))
         let t0 = tk[s], t1 = tk[term]
         let dpos = Pos(line: t0.line, col: col(t0.start, t0.line) + 1, endLine: t1.line, endCol: col(t1.start, t1.line))
-        let dc = Node("Constant", [("value", .constant(text)), ("kind", .null)], dpos)
-        return Node("JoinedStr", [("values", .list([.node(dc), .node(fv)]))], pos(s))
+        let dc = Node(K.Constant, .constant(text), .null, at: dpos)
+        return Node(K.JoinedStr, .list([.node(dc), .node(fv)]), at: pos(s))
     }
 
     /// Decodes backslash escapes (and, in f-string parts, doubled braces) to UTF-8 bytes;

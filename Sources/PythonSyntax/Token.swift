@@ -21,12 +21,3 @@ struct Token {
     var endLine: Int32
 }
 
-let keywords: [String: Tok] = [
-    "False": .kFalse, "None": .kNone, "True": .kTrue, "and": .kAnd, "as": .kAs,
-    "assert": .kAssert, "async": .kAsync, "await": .kAwait, "break": .kBreak, "class": .kClass,
-    "continue": .kContinue, "def": .kDef, "del": .kDel, "elif": .kElif, "else": .kElse,
-    "except": .kExcept, "finally": .kFinally, "for": .kFor, "from": .kFrom, "global": .kGlobal,
-    "if": .kIf, "import": .kImport, "in": .kIn, "is": .kIs, "lambda": .kLambda,
-    "nonlocal": .kNonlocal, "not": .kNot, "or": .kOr, "pass": .kPass, "raise": .kRaise,
-    "return": .kReturn, "try": .kTry, "while": .kWhile, "with": .kWith, "yield": .kYield,
-]
