@@ -49,6 +49,9 @@ private struct ProgramWriter {
                 throw RenderError("operation '\(op.name)' declares no tools, so its strategy cannot be react")
             }
             strategies[op.name] = module.strategy
+            for demo in module.demos where PythonLiteral.value(.object(demo)) == nil {
+                throw RenderError("a demo of operation '\(op.name)' holds a number that is not a JSON number")
+            }
         }
         if spec.operations.isEmpty { throw RenderError("the spec has no operations") }
         let problems = Names.problems(spec, strategies: strategies)

@@ -127,6 +127,9 @@ import Testing
                 try Renderer.render(Candidate(spec: changed, genome: Genome(seed: changed)))
             }
         }
+        var genome = Genome(seed: spec)
+        genome.modules["summarize_article"]!.demos = [["article": .number("1); import os; (1")]]
+        #expect(throws: RenderError.self) { try Renderer.render(Candidate(spec: spec, genome: genome)) }
         spec.operations[0].name = "forward"
         #expect(throws: RenderError.self) { try Renderer.render(Candidate(spec: spec, genome: Genome(seed: spec))) }
     }
