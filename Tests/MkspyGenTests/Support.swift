@@ -90,7 +90,9 @@ enum Support {
         defer { try? FileManager.default.removeItem(atPath: jobPath) }
         let output = try run([try python(), "\(fixtures)/\(script)", jobPath])
         #expect(output.status == 0, "\(script) failed: \(output.stderr.suffix(3000))")
-        return try JSON.parse(output.stdout)
+        // The answer is the last line; anything a program printed comes before it.
+        let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n")
+        return try JSON.parse(String(lines.last ?? ""))
     }
 
     /// One harness job entry for a rendered candidate.
