@@ -111,7 +111,7 @@ enum Reserved {
         "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
     ]
     static let typeNames: Set<String> = [
-        "list", "dict", "tuple", "set", "type", "object", "bytes", "Any", "Literal", "Optional", "BaseModel",
+        "list", "dict", "List", "Dict", "tuple", "set", "type", "object", "bytes", "Any", "Literal", "Optional", "BaseModel",
         "Field", "dspy", "pydantic", "typing", "self", "Prediction", "Example", "Signature", "Module",
     ]
 

@@ -2,10 +2,21 @@
 /// normalized `spec` record mkspy-spec writes (so validation is idempotent). Every problem
 /// is reported with a rule id, a jq path and a fix, not only the first.
 public func validateSpec(_ object: JSONObject) -> (spec: Spec, diagnostics: [Diagnostic]) {
-    var validator = SpecValidator(normalized: object["kind"]?.stringValue == "spec")
+    let normalized = object["kind"]?.stringValue == "spec"
+    var validator = SpecValidator(normalized: normalized)
     let spec = validator.read(object)
     validator.check(spec)
-    return (spec, validator.diagnostics)
+    var diagnostics = validator.diagnostics
+    // Normalization drops what it could not read, so a record that was invalid keeps the
+    // errors it was written with: an invalid spec never turns valid by passing twice.
+    if normalized, object["ok"] == .bool(false) {
+        let earlier = (object["diagnostics"]?.arrayValue ?? []).compactMap(Diagnostic.init(json:))
+        diagnostics += earlier.filter { $0.severity == .error && !diagnostics.contains($0) }
+        if !diagnostics.contains(where: { $0.severity == .error }) {
+            diagnostics.append(Diagnostic(SpecRule.shape.rawValue, .error, "the spec record says ok:false but lists no error; validate the original spec again", path: "."))
+        }
+    }
+    return (spec, diagnostics)
 }
 
 /// Parses a DSPy signature string such as `question: str, passages: list[Passage] -> answer`.
@@ -17,11 +28,17 @@ public func parseSignature(_ text: String) -> Result<(inputs: [Field], outputs: 
     }
     var result: [[Field]] = []
     for side in sides {
+        // A name on both sides is a rebinding, which alignment reports (SPEC019).
+        var seen = Set<String>()
         var fields = [Field]()
         for item in splitTopLevel(side) {
-            let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingSpaces }
-            guard let name = parts.first, !name.isEmpty else {
-                return .failure(TypeSyntaxError(message: "signature '\(text)' has an empty field; write 'name: type' items separated by commas"))
+            let parts = item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+            let name = parts[0]
+            guard !name.isEmpty, parts.count == 1 || !parts[1].isEmpty else {
+                return .failure(TypeSyntaxError(message: "signature '\(text)' has an empty field name or type; write 'name: type' items separated by commas"))
+            }
+            guard seen.insert(name).inserted else {
+                return .failure(TypeSyntaxError(message: "signature '\(text)' names the field '\(name)' twice; each field appears once"))
             }
             var type = "str"
             if parts.count == 2 {
@@ -531,7 +548,10 @@ private struct SpecValidator {
     }
 
     mutating func checkNames(_ spec: Spec) {
+        // A name bound once and consumed later is linted once, where it first appears.
+        var linted = Set<String>()
         func lint(_ f: Field, _ path: JSONPath, inputs: [String] = [], signatureField: Bool = true) {
+            guard linted.insert(f.name).inserted else { return }
             for (rule, message) in NamingLint.check(f.name, inputs: inputs, signatureField: signatureField) {
                 report(rule, path, message)
             }
@@ -553,7 +573,11 @@ private struct SpecValidator {
         }
         for (name, definition) in spec.types {
             if case .record(let fields) = definition {
-                for f in fields { lint(f, Self.root / "types" / name / f.name, signatureField: false) }
+                for f in fields {
+                    for (rule, message) in NamingLint.check(f.name, signatureField: false) {
+                        report(rule, Self.root / "types" / name / f.name, message)
+                    }
+                }
             }
         }
     }
