@@ -20,10 +20,10 @@ extension Checker {
         }
         // Predictors: `self.<attr> = dspy.<Strategy>(<signature>)`, with the signature they use.
         var predictors = [(attr: String, strategy: String, signature: FoundSignature?, call: Node)]()
-        program.module.walk { n in
+        for n in program.assignments {
             guard n.type == "Assign", let value = n.node("value"), value.type == "Call", let f = value.node("func"),
                   let name = program.dspyName(f), Self.signatureTaking.contains(name), name != "Signature",
-                  let target = n.nodes("targets").first, let attr = program.dotted(target) else { return }
+                  let target = n.nodes("targets").first, let attr = program.dotted(target) else { continue }
             var signature: FoundSignature?
             if let arg = value.argument(0, "signature") {
                 if arg.type == "Name", let id = arg.string("id") {

@@ -16,8 +16,7 @@ extension Checker {
         if let d = program.dotted(f) {
             if program.lmHandles.contains(d) { return .handWrittenPrompt }
             if program.qualified(f).map({ $0.hasPrefix("dspy.") && $0.hasSuffix("settings.lm") }) == true { return .handWrittenPrompt }
-            let last = d.split(separator: ".").last.map(String.init) ?? d
-            if last == "lm", let first = call.argument(0, "prompt") ?? call.keyword("messages"),
+            if d == "lm" || d == "self.lm", let first = call.argument(0, "prompt") ?? call.keyword("messages"),
                first.type == "Constant" || first.type == "JoinedStr" || first.type == "List" || first.type == "BinOp" || call.keyword("messages") != nil {
                 return .handWrittenPrompt
             }
@@ -57,14 +56,25 @@ extension Checker {
             }
             return found
         }
-        program.module.walk { n in
-            if n.type == "Assign" || n.type == "AnnAssign" || n.type == "NamedExpr", let value = n.node("value"),
-               touchesCompletion(value) {
+        let prompts = program.calls.filter { promptCall($0) != nil }
+        // Without a prompt call or a `.choices` there is no model text to follow.
+        if !prompts.isEmpty || program.mentionsChoices {
+            for n in program.assignments {
+                guard let value = n.node("value"), touchesCompletion(value) else { continue }
                 for t in n.nodes("targets") + n.nodes("target") { t.walk { if $0.type == "Name", let id = $0.string("id") { tainted.insert(id) } } }
             }
-            if Self.isRawCompletionText(n) {
-                report(.rawTextParsing, n, "reading raw completion text (.choices[0].message.content); declare an OutputField and read the prediction's field instead")
+        }
+        if program.mentionsChoices {
+            program.module.walk { n in
+                if Self.isRawCompletionText(n) {
+                    report(.rawTextParsing, n, "reading raw completion text (.choices[0].message.content); declare an OutputField and read the prediction's field instead")
+                }
             }
+        }
+        // `__call__` and `acall` are where a module calls its own forward: that is how calling works.
+        var callers = Set<ObjectIdentifier>()
+        for method in program.callMethods {
+            method.walk { if $0.type == "Call" { callers.insert(ObjectIdentifier($0)) } }
         }
         for call in program.calls {
             guard let f = call.node("func") else { continue }
@@ -75,12 +85,14 @@ extension Checker {
                 report(.directCompletion, call, "calling the provider's completion API directly; configure dspy.LM and use a predictor (dspy.Predict, dspy.ChainOfThought)")
             default: break
             }
-            if let q = program.qualified(f), Self.textParsers.contains(q),
+            if !tainted.isEmpty || !prompts.isEmpty || program.mentionsChoices,
+               let q = program.qualified(f), Self.textParsers.contains(q),
                (call.nodes("args") + call.nodes("keywords").compactMap { $0.node("value") }).contains(where: touchesCompletion) {
                 report(.rawTextParsing, call, "\(q) applied to model text; declare typed OutputFields (or a Pydantic model) and let DSPy's adapter parse them")
             }
             if f.type == "Attribute", let attr = f.string("attr"), attr == "forward" || attr == "aforward",
-               !(f.node("value")?.type == "Call" && f.node("value")?.node("func")?.string("id") == "super") {
+               !(f.node("value")?.type == "Call" && f.node("value")?.node("func")?.string("id") == "super"),
+               !(callers.contains(ObjectIdentifier(call)) && f.node("value").flatMap(program.dotted) == "self") {
                 let fix = attr == "forward" ? "module(…)" : "await module.acall(…)"
                 report(.forwardCalled, call, "calling .\(attr)(…) directly skips DSPy's callbacks and tracing; call the module instead: \(fix)")
             }

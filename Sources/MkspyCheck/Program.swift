@@ -63,6 +63,12 @@ final class Program {
     private(set) var typeAliases: [String: Node] = [:]
     /// Every call, in source order.
     private(set) var calls: [Node] = []
+    /// Every assignment (`Assign`, `AnnAssign`, `NamedExpr`), in source order.
+    private(set) var assignments: [Node] = []
+    /// Functions named `__call__`, `acall` or `call`: where a module calls its own forward.
+    private(set) var callMethods: [Node] = []
+    /// Whether any attribute is named `choices` (raw completions are read through it).
+    private(set) var mentionsChoices = false
     /// Dotted expressions (`lm`, `self.lm`) assigned from `dspy.LM(...)`.
     private(set) var lmHandles: Set<String> = []
     private var kinds: [ObjectIdentifier: ClassKind] = [:]
@@ -103,7 +109,14 @@ final class Program {
             case "arg":
                 if let a = node.string("arg") { bound.insert(a) }
             case "FunctionDef", "AsyncFunctionDef":
-                if let n = node.string("name") { bound.insert(n) }
+                if let n = node.string("name") {
+                    bound.insert(n)
+                    if n == "__call__" || n == "acall" || n == "call" { callMethods.append(node) }
+                }
+            case "Attribute":
+                if node.string("attr") == "choices" { mentionsChoices = true }
+            case "NamedExpr":
+                assignments.append(node)
             case "ClassDef":
                 if let n = node.string("name") { bound.insert(n); classes[n] = node; classOrder.append(node) }
             case "ExceptHandler", "MatchAs", "MatchStar":
@@ -115,6 +128,7 @@ final class Program {
             case "Call":
                 calls.append(node)
             case "Assign", "AnnAssign":
+                assignments.append(node)
                 if let value = node.node("value"), value.type == "Call", let f = value.node("func"),
                    isDSPy(f, "LM") {
                     for target in node.nodes("targets") + node.nodes("target") {

@@ -147,6 +147,13 @@ import Testing
                 with open("notes.txt") as notes, open("more.txt", "rb") as more:
                     return re.findall(PATTERN, text + notes.read()) + [more.read()]
 
+            class Wrapper(dspy.Module):
+                def __call__(self, *args, **kwargs):
+                    return self.forward(*args, **kwargs)
+
+                def forward(self, question):
+                    return dspy.Prediction(answer=question)
+
             compiled = compile(Child("question -> answer"))
             value = eval_model = None
             """
