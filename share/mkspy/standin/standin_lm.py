@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -374,6 +375,10 @@ def main(argv=None):
     state = State(args)
     server = ThreadingHTTPServer((args.host, args.port), make_handler(state))
     server.daemon_threads = True
+    stops = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)  # even where the parent blocked or ignored them
+    for sig in stops:
+        signal.signal(sig, lambda *_: os._exit(0))
     timer = threading.Timer(args.max_seconds, lambda: os._exit(0))
     timer.daemon = True
     timer.start()

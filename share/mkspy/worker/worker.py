@@ -43,7 +43,7 @@ def log(message):
 
 
 def encode(obj):
-    return scrub(json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str)) + "\n"
+    return scrub(json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)) + "\n"
 
 
 def jsonable(value):
@@ -371,8 +371,11 @@ class Worker:
         self.stdin_open = True
 
     def emit(self, obj):
-        sys.stdout.write(encode(obj))
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(encode(obj))
+            sys.stdout.flush()
+        except (BrokenPipeError, ValueError):  # mkspy-score is gone: finish quietly
+            self.stdin_open = False
 
     def fork(self, cid):
         request = self.candidates[cid]

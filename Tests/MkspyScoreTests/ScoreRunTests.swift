@@ -1,0 +1,182 @@
+import Foundation
+import MkspyCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// mkspy-score end to end: real DSPy in the worker, the LM stand-in on a local port.
+@Suite(.serialized, .enabled(if: Fixture.python != nil, "needs a Python with dspy (MKSPY_PYTHON)"))
+struct ScoreRunTests {
+    let directory = Fixture.temporaryDirectory()
+
+    func score(_ standIn: StandIn, _ arguments: [String], started: ((Process) -> Void)? = nil) throws -> Outcome {
+        try run(Fixture.binary, ["--lm", "openai/standin", "--lm-base", standIn.base, "--lm-key", "sk-test-SECRET-1234",
+                                 "--cache", directory + "/cache", "-q"] + arguments, in: directory, started: started)
+    }
+
+    /// The same program, data, stand-in and metric give the same per-example scores as dspy.Evaluate.
+    @Test func matchesDSPyEvaluate() throws {
+        // Answers that are wrong in different ways, so the metric's partial credit shows.
+        var answers = ""
+        for (i, record) in Fixture.records(Fixture.sentiment + "/val.jsonl").enumerated() {
+            guard case .object(var o) = record else { continue }
+            if i % 3 == 1 { o["sentiment"] = "mixed" }
+            if i % 3 == 2 { o["sentiment"] = "neutral" }
+            answers += JSON.object(o).text + "\n"
+        }
+        Fixture.write(answers, to: directory + "/answers.jsonl")
+        Fixture.write(Fixture.candidates([("parity", nil)]), to: directory + "/candidates.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/answers.jsonl"])
+        let outcome = try score(standIn, ["--data", Fixture.sentiment + "/val.jsonl", "-j", "4", directory + "/candidates.jsonl"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let scores = try #require(scoredCandidates(outcome.stdout).first?["scores"]?.objectValue)
+
+        Fixture.write(Fixture.program, to: directory + "/program.py")
+        let reference = try run(Fixture.python!, [
+            Fixture.reference, "--program", directory + "/program.py", "--class", "SentimentPythonMetric",
+            "--data", Fixture.sentiment + "/val.jsonl", "--inputs", "review",
+            "--metric", Fixture.sentiment + "/metric.py:metric", "--lm", "openai/standin", "--lm-base", standIn.base,
+            "--threads", "4",
+        ], in: directory)
+        let expected = try #require(try JSON.parse(Array(reference.stdout.utf8))["scores"]?.objectValue, "\(reference.stderr)")
+        #expect(expected.count == 11)
+        #expect(Set(expected.keys) == Set(scores.keys))
+        for (id, value) in expected {
+            #expect(scores[id]?["score"]?.doubleValue == value.doubleValue, "example \(id)")
+        }
+        #expect(Set(expected.map { $0.value.doubleValue ?? -1 }).count > 1, "the answers should give mixed scores")
+        #expect(!outcome.stdout.contains("SECRET"))
+    }
+
+    /// With 20% of LM calls failing in every way, every example ends with a score or an error.
+    @Test func everyExampleSurvivesInjectedFaults() throws {
+        Fixture.write(Fixture.examples(24), to: directory + "/data.jsonl")
+        Fixture.write(Fixture.candidates([("a", nil), ("b", nil)]), to: directory + "/candidates.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl", "--fail-rate", "0.2", "--seed", "7",
+                                   "--fail-mix", "500,429,timeout,malformed,slow", "--hang-seconds", "3", "--slow-ms", "200"])
+        let outcome = try score(standIn, ["--data", directory + "/data.jsonl", "-j", "8", "--lm-arg", "timeout=1",
+                                          "--lm-arg", "num_retries=2", "--log", directory + "/calls.jsonl",
+                                          directory + "/candidates.jsonl"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let candidates = scoredCandidates(outcome.stdout)
+        #expect(candidates.count == 2)
+        var scored = 0
+        for candidate in candidates {
+            let scores = try #require(candidate["scores"]?.objectValue)
+            #expect(scores.count == 24)
+            for (id, entry) in scores {
+                let hasScore = entry["score"]?.doubleValue != nil
+                let hasError = entry["error"]?.objectValue?["code"]?.stringValue != nil
+                #expect(hasScore || hasError, "example \(id) has neither a score nor an error")
+                if hasScore && entry["error"] == .null { scored += 1 }
+            }
+        }
+        let faults = standIn.stats()["by_fault"]?.objectValue ?? [:]
+        #expect(faults.count >= 3, "the stand-in injected \(faults)")
+        #expect(scored > 30)
+        let log = String(decoding: readFile(directory + "/calls.jsonl") ?? [], as: UTF8.self)
+        #expect(log.contains("\"correlation_id\":\"c1:"))
+        #expect(!log.contains("SECRET"))
+        #expect(!outcome.stdout.contains("SECRET"))
+    }
+
+    /// A program that exits, hangs, or eats memory fails its own examples only.
+    @Test func brokenProgramsFailOnlyTheirOwnExamples() throws {
+        let data = Fixture.records(Fixture.sentiment + "/val.jsonl").prefix(3).map { $0.text + "\n" }.joined()
+        Fixture.write(data, to: directory + "/data.jsonl")
+        Fixture.write(Fixture.candidates([
+            ("good", nil),
+            ("exit", "import os; os._exit(3)"),
+            ("loop", "while True: pass"),
+            ("memory", "hog = []\n        while True: hog.append(bytearray(10**8))"),
+            ("sysexit", "raise SystemExit(2)"),
+        ]), to: directory + "/candidates.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
+        let outcome = try score(standIn, ["--data", directory + "/data.jsonl", "-j", "4", "--timeout", "4", "--memory", "200",
+                                          directory + "/candidates.jsonl"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let candidates = scoredCandidates(outcome.stdout)
+        #expect(candidates.count == 5)
+        let expected = [nil, "crash", "timeout", "memory", "exit"]
+        for (candidate, code) in zip(candidates, expected) {
+            let scores = try #require(candidate["scores"]?.objectValue)
+            #expect(scores.count == 3)
+            for (_, entry) in scores {
+                if let code {
+                    #expect(entry["error"]?["code"]?.stringValue == code)
+                    #expect(entry["score"]?.doubleValue == 0)
+                } else {
+                    #expect(entry["error"] == .null)
+                    #expect(entry["score"]?.doubleValue == 1)
+                }
+            }
+        }
+    }
+
+    /// Killed mid-run and run again with the same cache: no finished LM call is paid twice.
+    @Test func rerunAfterKillReplaysFromTheCache() throws {
+        Fixture.write(Fixture.examples(30), to: directory + "/data.jsonl")
+        Fixture.write(Fixture.candidates([("a", nil), ("b", nil)]), to: directory + "/candidates.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl", "--latency-ms", "100"])
+        let arguments = ["--data", directory + "/data.jsonl", "-j", "4", directory + "/candidates.jsonl"]
+        let killed = try score(standIn, arguments) { process in
+            var waited = 0
+            while (standIn.stats()["calls"]?.intValue ?? 0) < 20 && waited < 1500 { usleep(20_000); waited += 1 }
+            kill(process.processIdentifier, SIGKILL)
+        }
+        #expect(killed.status != 0)
+        usleep(500_000)  // the orphaned worker finishes what it had started
+        let before = standIn.stats()["calls"]?.intValue ?? 0
+        #expect(before < 60)
+        let rerun = try score(standIn, arguments)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let candidates = scoredCandidates(rerun.stdout)
+        #expect(candidates.map { $0["summary"]?["scored"]?.intValue } == [30, 30])
+        let stats = standIn.stats()
+        #expect(stats["answered"]?.intValue == 60)
+        #expect((stats["repeated_answers"]?.intValue ?? 99) <= 4, "\(stats.text)")
+        let cached = candidates.compactMap { $0["usage"]?["cached_calls"]?.intValue }.reduce(0, +)
+        #expect(cached >= before - 4)
+    }
+
+    /// --max-calls stops new work at the limit; what is left stays in want.
+    @Test func callBudgetStopsNewWork() throws {
+        Fixture.write(Fixture.examples(40), to: directory + "/data.jsonl")
+        Fixture.write(Fixture.candidates([("a", nil), ("b", nil), ("c", nil)]), to: directory + "/candidates.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl", "--latency-ms", "20"])
+        let outcome = try score(standIn, ["--data", directory + "/data.jsonl", "-j", "4", "--max-calls", "50",
+                                          directory + "/candidates.jsonl"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let calls = standIn.stats()["calls"]?.intValue ?? 0
+        #expect(calls >= 50 && calls <= 54, "the stand-in saw \(calls) calls")
+        let candidates = scoredCandidates(outcome.stdout)
+        #expect(candidates.count == 3)
+        let scored = candidates.compactMap { $0["summary"]?["scored"]?.intValue }.reduce(0, +)
+        let pending = candidates.compactMap { $0["want"]?.arrayValue?.count }.reduce(0, +)
+        #expect(scored == calls)
+        #expect(scored + pending == 120)
+
+        let none = try score(standIn, ["--data", directory + "/data.jsonl", "--max-calls", "0", directory + "/candidates.jsonl"])
+        #expect(none.status == 3)
+        #expect(scoredCandidates(none.stdout).compactMap { $0["want"]?.arrayValue?.count } == [40, 40, 40])
+    }
+
+    /// Unchecked candidates are refused, written back with a diagnostic; --force scores them.
+    @Test func uncheckedCandidatesAreRefusedUnlessForced() throws {
+        let line = Fixture.candidates([("unchecked", nil)]).replacingOccurrences(of: "\"check\":{\"diagnostics\":[],\"ok\":true},", with: "")
+        Fixture.write(line + "{\"kind\":\"note\"}\n", to: directory + "/candidates.jsonl")
+        Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
+        let refused = try score(standIn, ["--data", directory + "/data.jsonl", directory + "/candidates.jsonl"])
+        #expect(refused.status == 1)
+        let record = try #require(scoredCandidates(refused.stdout).first)
+        #expect(record["summary"]?["diagnostics"]?.arrayValue?.first?["rule"] == "SCORE001")
+        #expect(record["scores"] == nil)
+        #expect(refused.stdout.hasSuffix("{\"kind\":\"note\"}\n"))
+        let forced = try score(standIn, ["--data", directory + "/data.jsonl", "--force", directory + "/candidates.jsonl"])
+        #expect(forced.status == 0)
+        #expect(scoredCandidates(forced.stdout).first?["summary"]?["mean"]?.doubleValue == 1)
+    }
+}
