@@ -121,11 +121,101 @@ public struct Spec: Equatable, Sendable {
     }
 }
 
-/// Python names mkspy-gen gives the classes it writes; the spec validator keeps type names
-/// clear of them.
+/// The Python names a generated program defines and uses. mkspy-gen names its classes with
+/// them; the spec validator and mkspy-gen both refuse names that would collide with them, so
+/// every name in a rendered program means exactly one thing.
 public enum GeneratedNames {
     /// `invoice_total` → `InvoiceTotal`.
     public static func className(_ snake: String) -> String {
         snake.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    /// Names the program binds or reads at module level.
+    static let moduleNames: Set<String> = [
+        "dspy", "pydantic", "typing", "BaseModel", "Field", "Literal", "stream",
+        "str", "int", "float", "bool", "list", "dict", "None", "super", "object",
+    ]
+    /// Field names that would mean something else: locals of `forward`, keyword arguments
+    /// `dspy.Predict` takes for itself, `dspy.Example`'s `base`, and class attributes of
+    /// `dspy.Signature` that a field may not replace.
+    static let reservedFields: Set<String> = [
+        "self", "prediction", "program", "signature", "demos", "config", "lm", "new_signature", "base",
+        "instructions", "fields", "input_fields", "output_fields",
+    ]
+    /// Fields `dspy.ChainOfThought` and `dspy.ReAct` add to an operation's signature.
+    static let strategyFields: [Strategy: Set<String>] = [
+        .predict: [],
+        .cot: ["reasoning"],
+        .react: ["reasoning", "trajectory", "next_thought", "next_tool_name", "next_tool_args", "max_iters"],
+    ]
+    /// Attributes of `dspy.Module` that a predictor attribute may not replace.
+    static let moduleAttributes: Set<String> = [
+        "forward", "aforward", "acall", "batch", "callbacks", "deepcopy", "dump_state", "get_lm", "history",
+        "inspect_history", "load", "load_state", "map_named_predictors", "named_parameters",
+        "named_predictors", "named_sub_modules", "parameters", "predictors", "reset_copy", "save", "set_lm",
+    ]
+
+    static func isIdentifier(_ name: String) -> Bool { Reserved.isIdentifier(name) }
+
+    /// Every reason the spec's names cannot be rendered safely, for the given strategies
+    /// (operation name → strategy; an absent operation keeps the spec's), each with the jq
+    /// path of the name to change.
+    public static func problems(_ spec: Spec, strategies: [String: Strategy]) -> [(path: JSONPath, message: String)] {
+        let root = JSONPath.root
+        var problems = [(path: JSONPath, message: String)]()
+        var global = [String: String]()  // module-level name → what it is
+        // Generated classes first, so a clash is reported at the user's type or tool.
+        func bind(_ name: String, _ what: String, _ path: JSONPath) {
+            if !isIdentifier(name) || name.hasPrefix("_") {
+                problems.append((path, "\(what) '\(name)' is not a Python identifier"))
+            } else if moduleNames.contains(name) {
+                problems.append((path, "\(what) '\(name)' would hide the name '\(name)' the program uses"))
+            } else if let other = global[name] {
+                problems.append((path, "\(what) '\(name)' has the same Python name as \(other)"))
+            } else {
+                global[name] = "\(what) '\(name)'"
+            }
+        }
+        bind(className(spec.name), "the generated program class of spec '\(spec.name)'", root / "name")
+        for (i, op) in spec.operations.enumerated() {
+            bind(className(op.name), "the signature class of operation '\(op.name)'", (root / "operations").index(i) / "name")
+        }
+        for t in spec.types { bind(t.name, "type", root / "types" / t.name) }
+        for tool in spec.tools { bind(tool.name, "tool", root / "tools" / tool.name) }
+
+        func field(_ name: String, _ owner: String, _ path: JSONPath, extra: Set<String> = []) {
+            if !isIdentifier(name) || name.hasPrefix("_") {
+                problems.append((path, "field '\(name)' of \(owner) is not a Python identifier"))
+            } else if name.hasPrefix("model_") {
+                problems.append((path, "field '\(name)' of \(owner) starts with 'model_', which pydantic reserves"))
+            } else if reservedFields.contains(name) || extra.contains(name) || moduleNames.contains(name) {
+                problems.append((path, "field '\(name)' of \(owner) would collide with the name '\(name)' that DSPy or the generated program uses"))
+            } else if let other = global[name] {
+                problems.append((path, "field '\(name)' of \(owner) has the same Python name as \(other)"))
+            }
+        }
+        for t in spec.types {
+            if case .record(let fields) = t.definition {
+                for f in fields { field(f.name, "record type '\(t.name)'", root / "types" / t.name / f.name) }
+            }
+        }
+        for f in spec.inputs { field(f.name, "the program", root / "inputs" / f.name) }
+        for f in spec.outputs { field(f.name, "the program", root / "outputs" / f.name) }
+        for (i, op) in spec.operations.enumerated() {
+            let path = (root / "operations").index(i)
+            if !isIdentifier(op.name) || op.name.hasPrefix("_") || moduleAttributes.contains(op.name) {
+                problems.append((path / "name", "operation name '\(op.name)' cannot be an attribute of a dspy.Module"))
+            }
+            let strategy = strategies[op.name] ?? op.strategy
+            for f in op.inputs { field(f.name, "operation '\(op.name)'", path / "inputs" / f.name, extra: strategyFields[strategy] ?? []) }
+            for f in op.outputs { field(f.name, "operation '\(op.name)'", path / "outputs" / f.name, extra: strategyFields[strategy] ?? []) }
+            for tool in op.tools where strategy == .react && !spec.tools.contains(where: { $0.name == tool }) {
+                problems.append((path / "tools", "operation '\(op.name)' uses the undeclared tool '\(tool)'"))
+            }
+        }
+        for tool in spec.tools where !tool.module.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ isIdentifier(String($0)) }) {
+            problems.append((root / "tools" / tool.name / "module", "tool '\(tool.name)' has the module '\(tool.module)', which is not a dotted Python name"))
+        }
+        return problems
     }
 }

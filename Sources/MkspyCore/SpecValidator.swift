@@ -346,6 +346,18 @@ private struct SpecValidator {
         checkAlignment(spec)
         checkMetric(spec)
         checkNames(spec)
+        checkGeneratedNames(spec)
+    }
+
+    /// A spec without errors must render: no name may collide with what the generated
+    /// program or DSPy uses, under any strategy evolution may give an operation.
+    mutating func checkGeneratedNames(_ spec: Spec) {
+        guard !diagnostics.contains(where: { $0.severity == .error }) else { return }
+        var strategies = [String: Strategy]()
+        for op in spec.operations { strategies[op.name] = op.tools.isEmpty ? .cot : .react }
+        for problem in GeneratedNames.problems(spec, strategies: strategies) {
+            report(.nameClash, problem.path, problem.message + "; rename it")
+        }
     }
 
     mutating func checkTypes(_ spec: Spec) {
@@ -418,15 +430,6 @@ private struct SpecValidator {
         for (i, op) in spec.operations.enumerated() {
             for f in op.inputs { unresolved(f.type, declared, Self.root / "operations" ~ i / "inputs" / f.name) }
             for f in op.outputs { unresolved(f.type, declared, Self.root / "operations" ~ i / "outputs" / f.name) }
-        }
-        let programClass = GeneratedNames.className(spec.name)
-        for (name, _) in spec.types {
-            if name == programClass {
-                report(.nameClash, Self.root / "types" / name, "type '\(name)' has the name of the generated program class; rename the type or the spec")
-            }
-            if let op = spec.operations.first(where: { GeneratedNames.className($0.name) == name }) {
-                report(.nameClash, Self.root / "types" / name, "type '\(name)' has the name of the signature class generated for operation '\(op.name)'; rename one of them")
-            }
         }
     }
 

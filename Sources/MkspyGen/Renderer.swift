@@ -54,9 +54,9 @@ private struct ProgramWriter {
             }
         }
         if spec.operations.isEmpty { throw RenderError("the spec has no operations") }
-        let problems = Names.problems(spec, strategies: strategies)
+        let problems = GeneratedNames.problems(spec, strategies: strategies)
         if let first = problems.first {
-            throw RenderError("cannot render safely: \(first)" + (problems.count > 1 ? " (and \(problems.count - 1) more)" : ""))
+            throw RenderError("cannot render safely: \(first.message)" + (problems.count > 1 ? " (and \(problems.count - 1) more)" : ""))
         }
         types = try Self.dependencyOrder(spec)
         try Self.checkTypes(spec)
