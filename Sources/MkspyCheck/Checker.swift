@@ -127,8 +127,10 @@ struct Checker {
             }
             for statement in cls.nodes("body") where statement.type == "AnnAssign" {
                 guard let t = statement.node("target"), t.type == "Name", let id = t.string("id"), !id.hasPrefix("_"),
-                      program.fieldKind(statement.node("value")) == nil else { continue }
-                report(.signatureWithoutFields, t, "signature '\(name)': attribute '\(id)' must be declared with dspy.InputField() or dspy.OutputField(); DSPy raises a TypeError otherwise")
+                      program.fieldKind(statement.node("value")) == nil,
+                      statement.node("annotation").flatMap(program.qualified)?.hasSuffix("ClassVar") != true,
+                      statement.node("annotation")?.node("value").flatMap(program.qualified)?.hasSuffix("ClassVar") != true else { continue }
+                report(.undeclaredField, t, "signature '\(name)': attribute '\(id)' must be declared with dspy.InputField() or dspy.OutputField(); DSPy raises a TypeError otherwise")
             }
             let direct = cls.nodes("bases").contains { program.dspyName($0) == "Signature" }
             if direct, !fields.contains(where: { !$0.isInput }) {

@@ -14,6 +14,7 @@ public enum CheckRule: String, CaseIterable, Sendable {
     case signatureWithoutFields = "DSPY006"
     case malformedSignature = "DSPY007"
     case unknownSignature = "DSPY008"
+    case undeclaredField = "DSPY009"
     // Conformance to the candidate's spec
     case unreadableCandidate = "CONF001"
     case missingSignature = "CONF002"
@@ -42,7 +43,7 @@ public enum CheckRule: String, CaseIterable, Sendable {
 
     /// Findings that make the program fail when it runs: errors even in `.py` operands.
     public var failsAtRunTime: Bool {
-        self == .syntax || self == .malformedSignature || self == .unknownSignature
+        self == .syntax || self == .malformedSignature || self == .unknownSignature || self == .undeclaredField
     }
 
     /// The naming lint: warnings everywhere.

@@ -24,8 +24,8 @@ enum StringSignature {
         // (It reads `name:` with nothing after the colon as `str`; DSPy rejects that.)
         let emptyType = sides.contains { $0.split(separator: ",").contains { String($0).trimmingCharacters().hasSuffix(":") } }
         if !emptyType, case .success(let fields) = parseSignature(text), (fields.inputs + fields.outputs).allSatisfy({ isIdentifier($0.name) }) {
-            return .success(fields.inputs.map { Item(name: $0.name, isInput: true, type: $0.type) }
-                            + fields.outputs.map { Item(name: $0.name, isInput: false, type: $0.type) })
+            return checked(fields.inputs.map { Item(name: $0.name, isInput: true, type: $0.type) }
+                           + fields.outputs.map { Item(name: $0.name, isInput: false, type: $0.type) })
         }
         var items = [Item]()
         for (index, side) in sides.enumerated() {
@@ -34,7 +34,7 @@ enum StringSignature {
                 if isInput { continue }
                 return .failure(SignatureError(message: "no output fields after '->'; write e.g. '-> answer: str'"))
             }
-            if side.contains("\n") || side.contains(")") && !balanced(side) {
+            if side.contains(")") && !balanced(side) {
                 return .failure(SignatureError(message: "\(isInput ? "inputs" : "outputs") '\(side)' are not a list of 'name: type' fields"))
             }
             let wrapped = Array("def f(\(side)): pass\n".utf8)
@@ -47,6 +47,15 @@ enum StringSignature {
                 let type = arg.node("annotation").map { segment(wrapped, $0) }
                 items.append(Item(name: arg.string("arg") ?? "", isInput: isInput, type: type))
             }
+        }
+        return checked(items)
+    }
+
+    /// DSPy refuses a name that is both an input and an output.
+    static func checked(_ items: [Item]) -> Result<[Item], SignatureError> {
+        let inputs = Set(items.filter(\.isInput).map(\.name))
+        if let both = items.first(where: { !$0.isInput && inputs.contains($0.name) }) {
+            return .failure(SignatureError(message: "'\(both.name)' is both an input and an output; DSPy raises a ValueError"))
         }
         return .success(items)
     }

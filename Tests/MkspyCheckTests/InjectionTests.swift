@@ -24,7 +24,7 @@ import Testing
         Injection(rule: .syntax, snippet: "value = (1 +", offset: 0, places: [.end, .firstFunction]),
         Injection(rule: .fieldsOutsideSignature, snippet: "class Loose:\n    \"\"\"Not a signature.\"\"\"\n    question: str = dspy.InputField()\n    answer: str = dspy.OutputField()", offset: 0),
         Injection(rule: .signatureWithoutFields, snippet: "class NoOutputs(dspy.Signature):\n    \"\"\"Only inputs.\"\"\"\n    question: str = dspy.InputField()", offset: 0),
-        Injection(rule: .signatureWithoutFields, snippet: "class Bare(dspy.Signature):\n    \"\"\"A bare annotation.\"\"\"\n    question: str = dspy.InputField()\n    notes: str\n    answer: str = dspy.OutputField()", offset: 3),
+        Injection(rule: .undeclaredField, snippet: "class Bare(dspy.Signature):\n    \"\"\"A bare annotation.\"\"\"\n    question: str = dspy.InputField()\n    notes: str\n    answer: str = dspy.OutputField()", offset: 3),
         Injection(rule: .malformedSignature, snippet: "broken = dspy.Predict(\"question answer\")", offset: 0, places: [.end, .firstFunction]),
         Injection(rule: .malformedSignature, snippet: "broken = dspy.ChainOfThought(\"question -> \")", offset: 0, places: [.end, .firstFunction]),
         Injection(rule: .malformedSignature, snippet: "broken = dspy.Predict(\"question -> answer -> score\")", offset: 0),

@@ -22,10 +22,12 @@ import Testing
         "image: dspy.Image -> caption",
         "-> joke",
         "a: int | None -> b: list[dict[str, float]]",
+        "question,\\n    context: list[str]\\n    -> answer",
     ]
     static let malformedSignatures = [
         "question answer", "question -> ", "question -> answer -> more", "my question -> answer",
         "question: -> answer", "question -> answer: list[", "q, , r -> s", "question -> class",
+        "question -> question", "text: str -> summary, text",
     ]
 
     @Test(arguments: validSignatures)
