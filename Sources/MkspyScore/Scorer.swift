@@ -410,7 +410,7 @@ struct Progress {
         done += 1
         if let code = entry["error"]?["code"]?.stringValue, code.hasPrefix("lm_") { unreachable += 1 }
         let now = monotonicSeconds()
-        if now - shown >= 1 { shown = now; show(usage, final: false) }
+        if now - shown >= 1, done < total { shown = now; show(usage, final: false) }
     }
 
     func finish(_ usage: Usage) { if done > 0 { show(usage, final: true) } }

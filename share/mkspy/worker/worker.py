@@ -303,7 +303,7 @@ def child_main(config, request, rfd, wfd):
         telemetry = type("Telemetry", (TelemetryHooks, BaseCallback), {})(names)
         dspy.configure(lm=lm, callbacks=[telemetry])
         if os.environ.get("MKSPY_WORKER_DEBUG"):
-            log(f"child {os.getpid()} ready in {time.time() - started:.3f} s")
+            log(f"child {os.getpid()} ready in {time.time() - started:.3f} s, cpu {time.process_time():.3f} s")
     except BaseException as exc:
         load_error = error("load", f"{type(exc).__name__}: {exc}\n{''.join(traceback.format_exc(limit=-3))}")
     for line in inp:
