@@ -65,6 +65,13 @@ import Testing
         var expected = astJSON(bytes)
         if expected.last != 0x0A { expected.append(0x0A) }
         #expect(run.stdout == expected)
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("mkspy-check-ast-\(UUID().uuidString).py").path
+        FileManager.default.createFile(atPath: bad, contents: Data("x = (1,\n".utf8))
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        let failed = try shell("mkspy-check --ast '\(bad)'")
+        #expect(failed.status == 1)
+        #expect(failed.lines.first?.hasPrefix("{\"error\":") == true)
+        #expect(failed.stderr.contains("error PY001"))
         #expect(try shell("mkspy-check --ast").status == 2)
         #expect(try shell("mkspy-check --ast /nonexistent.py").status == 2)
     }
@@ -83,6 +90,16 @@ import Testing
         let generated = try shell("mkspy-spec '\(spec)' | mkspy-gen --strategies cot")
         let run = try shell("mkspy-check", stdin: generated.stdout)
         #expect(run.status == 0)
+        let n = generated.lines.count
+        #expect(run.stderr.hasSuffix("mkspy-check: \(n) program\(n == 1 ? "" : "s") checked: 0 errors, 0 warnings\n"))
+        // A broken candidate: the finding names the input, the record's line and the candidate.
+        guard case .object(var broken) = try JSON.parse(Array(generated.lines[0].utf8)) else { Issue.record("not an object"); return }
+        broken["source"] = .string((broken["source"]?.stringValue ?? "") + "\nimport os\nos.system('ls')\n")
+        let failed = try shell("mkspy-check", stdin: Array(JSON.object(broken).encoded) + [0x0A])
+        #expect(failed.status == 1)
+        let id = String(broken["id"]?.stringValue?.prefix(12) ?? "")
+        #expect(failed.stderr.contains("mkspy-check: -:1#\(id):"), "\(failed.stderr)")
+        #expect(failed.stderr.contains(": error SEC003 os.system()"))
         for (before, after) in zip(generated.lines, run.lines) {
             guard case .object(var a) = try JSON.parse(Array(after.utf8)), case .object(let b) = try JSON.parse(Array(before.utf8)) else { continue }
             #expect(a["check"] == ["ok": true, "diagnostics": []])
