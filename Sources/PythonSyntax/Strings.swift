@@ -340,17 +340,42 @@ func makeStr(_ b: [UInt8]) -> ConstantValue {
     return .str(String(decoding: b, as: UTF8.self))
 }
 
+/// Names of the scalars CPython 3.13 (Unicode 15.1) names, except the algorithmically named
+/// CJK ideographs and Hangul syllables (handled in `lookupUnicodeName`), built on first use.
 private let unicodeNames: [String: UInt32] = {
     var d: [String: UInt32] = [:]
-    d.reserveCapacity(300_000)
-    for v in UInt32(0)...0x10FFFF {
-        guard let u = Unicode.Scalar(v) else { continue }
-        if let n = u.properties.name { d[n] = v }
-        if let n = u.properties.nameAlias { d[n] = v }
+    d.reserveCapacity(60_000)
+    var v: UInt32 = 0
+    while v <= 0x10FFFF {
+        switch v {
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0xD800...0xF8FF, 0x17000...0x187F7,
+             0x18D00...0x18D08, 0x20000...0x323AF:
+            v += 1
+            continue
+        case 0x323B0...0xDFFFF, 0xF0000...0x10FFFF:
+            v = v < 0xE0000 ? 0xE0000 : 0x110000
+            continue
+        default: break
+        }
+        if let u = Unicode.Scalar(v), let n = u.properties.name, let a = u.properties.age,
+           (a.major, a.minor) <= (15, 1) {
+            d[n] = v
+        }
+        v += 1
     }
     return d
 }()
 
 func lookupUnicodeName(_ name: String) -> UInt32? {
-    unicodeNames[name.uppercased()]
+    let key = name.uppercased()
+    if let v = unicodeNames[key] ?? unicodeAliases[key] { return v }
+    // algorithmic names: CPython matches these case-sensitively
+    if name.hasPrefix("CJK UNIFIED IDEOGRAPH-"), let v = UInt32(name.dropFirst(22), radix: 16),
+       let u = Unicode.Scalar(v), u.properties.name == name, let a = u.properties.age, (a.major, a.minor) <= (15, 1) {
+        return v
+    }
+    if name.hasPrefix("HANGUL SYLLABLE ") {
+        for v in UInt32(0xAC00)...0xD7A3 where Unicode.Scalar(v)?.properties.name == name { return v }
+    }
+    return nil
 }

@@ -39,12 +39,18 @@ if args.first == "--batch" {
         fflush(stdout)
     }
 } else if args.first == "--bench" {
-    let files = args.dropFirst().compactMap(readFile)
+    let paths = Array(args.dropFirst())
+    let files = paths.compactMap(readFile)
     var total = 0
     for f in files { total += f.count }
+    let slow = getenv("PYAST_SLOW") != nil
     let t0 = now()
     var ok = 0
-    for f in files { if case .success = parseModule(f) { ok += 1 } }
+    for (i, f) in files.enumerated() {
+        let t1 = slow ? now() : 0
+        if case .success = parseModule(f) { ok += 1 }
+        if slow && now() - t1 > 0.005 { fputs("\(now() - t1) \(paths[i])\n", stderr) }
+    }
     let t = now() - t0
     print("\(total) \(t) \(ok)")
 } else if args.count == 1, let b = readFile(args[0]) {

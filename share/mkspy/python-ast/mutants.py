@@ -7,7 +7,8 @@ up to B bytes, default 20000, that CPython parses, excluding */bad*, lib2to3 dat
 files declaring an encoding other than utf-8/latin-1, which we reject by design) by
 deleting, duplicating or swapping random tokens, then asks CPython (ast.parse) and the Swift
 parser (pyast --batch) whether each is valid. Prints the agreement and the disagreements;
-exits 1 below 99.9 %. Run with CPython 3.13.
+exits 1 below 99.9 %. Mutants both accept must also give the same AST (reported apart).
+Run with CPython 3.13.
 """
 import argparse
 import ast
@@ -22,6 +23,7 @@ import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare import DEFAULT, EXCLUDE, py_files  # noqa: E402
+import ast_from_json  # noqa: E402
 import fnmatch  # noqa: E402
 
 SKIP = {tokenize.ENDMARKER, tokenize.DEDENT, tokenize.NL, tokenize.COMMENT, tokenize.ENCODING}
@@ -119,7 +121,7 @@ def main():
     if out.returncode != 0 or len(lines) != len(cases):
         print(f"pyast failed (rc {out.returncode}, {len(lines)} lines: stopped at m{len(lines)}.py)\n{out.stderr[:3000]}")
         return 2
-    disagree = []
+    disagree, ast_diff = [], []
     accepted = 0
     for (f, op, line, src), ours in zip(cases, lines):
         theirs, why = cpython_accepts(src)
@@ -127,12 +129,18 @@ def main():
         mine = not ours.startswith('{"error"')
         if mine != theirs:
             disagree.append((f, op, line, theirs, why, ours[:200] if not mine else ""))
+        elif mine and ast.dump(ast_from_json.loads(ours), include_attributes=True) != \
+                ast.dump(ast.parse(src), include_attributes=True):
+            ast_diff.append((f, op, line))
+    for f, op, line in ast_diff[:args.show]:
+        print(f"AST DIFFERS {f} {op} near line {line}")
     for f, op, line, theirs, why, ours in disagree[:args.show]:
         print(f"DISAGREE {f} {op} near line {line}: CPython {'accepts' if theirs else 'rejects (' + why + ')'}; "
               f"we {'reject ' + ours if ours else 'accept'}")
     n = len(cases)
     pct = 100.0 * (n - len(disagree)) / n
-    print(f"mutants {n}, CPython accepts {accepted}, agreement {n - len(disagree)}/{n} = {pct:.2f}%")
+    print(f"mutants {n}, CPython accepts {accepted}, agreement {n - len(disagree)}/{n} = {pct:.2f}%; "
+          f"accepted by both with a different AST: {len(ast_diff)}")
     return 0 if pct >= 99.9 else 1
 
 
