@@ -164,8 +164,8 @@ public final class Scorer {
         } else if exhausted && progress.done == 0 && progress.total > 0 {
             filter.diagnose(nil, "the budget was exhausted before any example was evaluated")
             filter.raise(.cannotProceed)
-        } else if progress.done > 0 && progress.done == progress.unreachable {
-            filter.diagnose(nil, "the LM could not be reached: every example failed with an LM error after retries (see the records' scores.*.error)")
+        } else if progress.unreachable > 0 && usage.calls == usage.failed {
+            filter.diagnose(nil, "the LM could not be reached: no LM call succeeded, and \(progress.unreachable) examples failed with an LM error after retries (see the records' scores.*.error)")
             filter.raise(.cannotProceed)
         } else if exhausted {
             filter.diagnose(nil, "budget reached: unevaluated examples stay in each candidate's want")
@@ -245,7 +245,7 @@ public final class Scorer {
     private func announce(_ run: Run, to worker: WorkerProcess) {
         let directory = run.spec.path.map(parentDirectory) ?? absolutePath(".")
         worker.send([
-            "op": "candidate", "cid": .string(run.key), "source": .string(run.record["source"]?.stringValue ?? ""),
+            "op": "candidate", "cid": .string(run.key), "name": run.record["id"] ?? .null, "source": .string(run.record["source"]?.stringValue ?? ""),
             "spec_dir": .string(directory), "program": .string(GeneratedNames.className(run.spec.name)),
             "inputs": .array(run.spec.inputs.map { .string($0.name) }),
             "outputs": .array(run.spec.outputs.map { .string($0.name) }),

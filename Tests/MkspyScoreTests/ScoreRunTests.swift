@@ -77,7 +77,8 @@ struct ScoreRunTests {
         #expect(faults.count >= 3, "the stand-in injected \(faults)")
         #expect(scored > 30)
         let log = String(decoding: readFile(directory + "/calls.jsonl") ?? [], as: UTF8.self)
-        #expect(log.contains("\"correlation_id\":\"c1:"))
+        let first = try #require(candidates.first?["id"]?.stringValue)
+        #expect(log.contains("\"correlation_id\":\"\(first):"))
         #expect(!log.contains("SECRET"))
         #expect(!outcome.stdout.contains("SECRET"))
     }
@@ -161,6 +162,20 @@ struct ScoreRunTests {
         let none = try score(standIn, ["--data", directory + "/data.jsonl", "--max-calls", "0", directory + "/candidates.jsonl"])
         #expect(none.status == 3)
         #expect(scoredCandidates(none.stdout).compactMap { $0["want"]?.arrayValue?.count } == [40, 40, 40])
+    }
+
+    /// An LM that cannot be reached at all is exit status 3, with every record still written.
+    @Test func unreachableLMIsStatusThree() throws {
+        Fixture.write(Fixture.examples(3), to: directory + "/data.jsonl")
+        Fixture.write(Fixture.candidates([("a", nil)]), to: directory + "/candidates.jsonl")
+        let outcome = try run(Fixture.binary, ["--lm", "openai/standin", "--lm-base", "http://127.0.0.1:9/v1", "--lm-key", "sk-SECRET-xyz",
+                                               "--lm-arg", "num_retries=0", "--cache", directory + "/cache",
+                                               "--data", directory + "/data.jsonl", directory + "/candidates.jsonl"], in: directory)
+        #expect(outcome.status == 3)
+        let record = try #require(scoredCandidates(outcome.stdout).first)
+        #expect(record["want"]?.arrayValue?.count == 3)
+        #expect(record["scores"]?["ex-0"]?["error"]?["code"] == "lm_unreachable")
+        #expect(!outcome.stdout.contains("SECRET") && !outcome.stderr.contains("SECRET"))
     }
 
     /// Unchecked candidates are refused, written back with a diagnostic; --force scores them.

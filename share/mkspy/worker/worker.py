@@ -10,7 +10,7 @@ Requests:
   {"op": "config", "lm": {"model", "api_base", "api_key", "num_retries", "kwargs"},
    "cache_dir", "jobs", "timeout_s", "memory_mb", "log"}            first; answered by
                                                                       {"op": "ready", "dspy": version}
-  {"op": "candidate", "cid", "source", "spec_dir", "program", "inputs", "outputs", "metric"}
+  {"op": "candidate", "cid", "name", "source", "spec_dir", "program", "inputs", "outputs", "metric"}
   {"op": "example", "cid", "eid", "example": {field: value}}         answered by one result
   {"op": "drop", "cid"}                                              frees the candidate's children
 Responses:
@@ -469,7 +469,8 @@ class Worker:
             calls = result.pop("calls", [])
             if self.log_file:
                 for call in calls:
-                    call["correlation_id"] = f"{result['cid']}:{result['eid']}"
+                    name = self.candidates.get(result["cid"], {}).get("name") or result["cid"]
+                    call["correlation_id"] = f"{name}:{result['eid']}"
                     self.log_file.write(encode(call))
                 self.log_file.flush()
             child.job = None
