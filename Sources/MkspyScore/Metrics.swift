@@ -110,7 +110,7 @@ func numericMatch(_ name: String, _ expected: JSON, _ actual: JSON, tolerance: D
 
 /// Why two numbers differ, in the words a person would use.
 func numericDiagnosis(_ gold: Double, _ pred: Double) -> String {
-    if pred == 0 { return "got zero" }
+    if pred == 0 { return "zero where a value was expected; was anything computed?" }
     if gold == 0 { return "off by \(show(pred))" }
     if pred == -gold { return "the sign is flipped" }
     let ratio = gold / pred

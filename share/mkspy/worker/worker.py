@@ -547,6 +547,7 @@ def main():
         buffer += data
     line, buffer = buffer.split(b"\n", 1)
     config = json.loads(line)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])  # a parent may have left signals blocked
     key = (config.get("lm") or {}).get("api_key")
     if key and len(key) >= 4:
         SECRET.append(key)
