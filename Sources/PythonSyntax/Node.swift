@@ -70,14 +70,14 @@ public final class Node: @unchecked Sendable {
     public let kind: NodeKind
     // Field values inline (up to four), the rest in `extra`: one allocation per node.
     var v0: Value, v1: Value, v2: Value, v3: Value
-    var extra: [Value]
+    var extra: [Value]?
     public internal(set) var lineno: Int32
     public internal(set) var colOffset: Int32
     public internal(set) var endLineno: Int32
     public internal(set) var endColOffset: Int32
 
     init(_ kind: NodeKind, _ a: Value = .null, _ b: Value = .null, _ c: Value = .null, _ d: Value = .null,
-         extra: [Value] = [], at pos: Pos = Pos.none) {
+         extra: [Value]? = nil, at pos: Pos = Pos.none) {
         self.kind = kind
         v0 = a; v1 = b; v2 = c; v3 = d
         self.extra = extra
@@ -99,7 +99,7 @@ public final class Node: @unchecked Sendable {
         case 1: return v1
         case 2: return v2
         case 3: return v3
-        default: return extra[i - 4]
+        default: return extra![i - 4]
         }
     }
 
@@ -143,7 +143,7 @@ public final class Node: @unchecked Sendable {
         case 1: v1 = v
         case 2: v2 = v
         case 3: v3 = v
-        default: extra[i - 4] = v
+        default: extra![i - 4] = v
         }
     }
 }

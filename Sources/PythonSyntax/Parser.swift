@@ -954,6 +954,8 @@ final class Parser {
 
     func expression() throws(SyntaxError) -> Node {
         if kind == .kLambda { return try lambda() }
+        // fast path: a lone name or number ends the expression (no operator can follow)
+        if (kind == .name || kind == .number) && endsExpression(kind(at: 1)) { return try atom() }
         try enter()
         defer { depth -= 1 }
         let s = p
@@ -967,6 +969,13 @@ final class Parser {
             return Node(K.IfExp, .node(test), .node(body), .node(orelse), at: pos(s))
         }
         return body
+    }
+
+    @inline(__always) func endsExpression(_ k: Tok) -> Bool {
+        switch k {
+        case .comma, .rpar, .rsqb, .rbrace, .colon, .equal, .newline, .semi: return true
+        default: return false
+        }
     }
 
     func lambda() throws(SyntaxError) -> Node {
