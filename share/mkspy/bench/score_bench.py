@@ -12,6 +12,7 @@ dspy; MKSPY_PYTHON is set to that Python for mkspy-score.
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -71,20 +72,24 @@ def main():
 
     calls = args.candidates * args.examples
     ideal = calls * args.latency_ms / 1000 / args.jobs
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     print(f"{args.candidates} candidates x {args.examples} examples, {args.latency_ms:g} ms latency, {args.jobs} at a time: "
           f"ideal {ideal:.2f} s ({calls} calls x {args.latency_ms:g} ms / {args.jobs})")
 
     proc, port = stand_in()
     env = dict(os.environ, MKSPY_PYTHON=sys.executable)
     started = time.time()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([args.mkspy_score, "--data", data, "--lm", "openai/standin", "--lm-base", f"http://127.0.0.1:{port}/v1",
                           "--lm-key", "bench", "--cache", os.path.join(work, "cache"), "-j", str(args.jobs), "-q", candidates],
                          capture_output=True, text=True, env=env)
     seconds = time.time() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc.kill()
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     records = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
     scored = sum(r.get("summary", {}).get("scored", 0) for r in records)
-    print(f"mkspy-score -j {args.jobs}:            {seconds:6.2f} s  ({seconds / ideal:.2f} x ideal; {scored} examples scored, exit {out.returncode})")
+    print(f"mkspy-score -j {args.jobs}:            {seconds:6.2f} s  ({seconds / ideal:.2f} x ideal; {cpu:.1f} s CPU; {scored} examples scored, exit {out.returncode})")
 
     proc, port = stand_in()
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")
@@ -107,13 +112,15 @@ def main():
         spec.loader.exec_module(module)
         loaded.append(module.SentimentPythonMetric())
     started = time.time()
+    cpu_started = time.process_time()
     total = 0.0
     for program in loaded:
         result = dspy.Evaluate(devset=devset, metric=exact, num_threads=args.jobs, display_progress=False)(program)
         total += result.score
     seconds = time.time() - started
+    cpu = time.process_time() - cpu_started
     proc.kill()
-    print(f"dspy.Evaluate(num_threads={args.jobs}):   {seconds:6.2f} s  ({seconds / ideal:.2f} x ideal; candidates one after "
+    print(f"dspy.Evaluate(num_threads={args.jobs}):   {seconds:6.2f} s  ({seconds / ideal:.2f} x ideal; {cpu:.1f} s CPU; candidates one after "
           f"another in one process, DSPy already imported; mean score {total / len(loaded):.1f}%)")
 
 if __name__ == "__main__":

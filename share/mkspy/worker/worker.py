@@ -557,6 +557,13 @@ def main():
     import logging
     logging.getLogger("dspy").setLevel(logging.ERROR)
     import dspy
+    if config.get("cache_dir"):
+        # Create the cache's databases once, here: each child then only opens them (50 ms, not 800).
+        dspy.configure_cache(enable_disk_cache=True, disk_cache_dir=config["cache_dir"])
+        try:
+            dspy.cache.disk_cache.close()
+        except Exception:
+            pass
     sys.stdout.write(encode({"op": "ready", "dspy": dspy.__version__}))
     sys.stdout.flush()
     Worker(config).run(buffer)
