@@ -44,7 +44,11 @@ public struct Entry: Sendable {
             c.extra["scores"] = .object(o)
         }
         if let want { c.extra["want"] = .array(want.map(JSON.string)) }
-        if let evolve { c.extra["evolve"] = evolve }
+        if let evolve {  // merged into what the record has, so a child keeps its minibatch
+            var o = c.extra["evolve"]?.objectValue ?? JSONObject()
+            for (k, v) in evolve.objectValue ?? JSONObject() { o[k] = v }
+            c.extra["evolve"] = .object(o)
+        }
         return c.json
     }
 

@@ -22,6 +22,8 @@ public struct EvolveOptions: Sendable {
     public var target: Double?
     /// Merge children allowed over the whole run (dspy.GEPA's `max_merge_invocations`).
     public var maxMerges = 5
+    /// Longest chain of children that climb on train before val is paid (`--climb`; 1: none).
+    public var climb = 4
 
     public init() {}
 }
@@ -56,6 +58,8 @@ public enum Status: Equatable, Sendable {
     case complete
     /// Needs these examples scored next.
     case pending([String])
+    /// Climbing on train: it proposes a child next, or waits for its child's verdict.
+    case waiting
     /// Out of the race, and why.
     case dead(String)
 }
@@ -70,6 +74,8 @@ public struct Evolver {
     public let stages: [Int]
     let entries: [Entry]
     let complete: [Entry]
+    /// Children (not merges) by their first parent, in archive order.
+    let children: [String: [Entry]]
     public let frontier: Frontier
 
     public init(archive: Archive, options: EvolveOptions) {
@@ -81,6 +87,11 @@ public struct Evolver {
         entries = archive.ordered
         let val = options.val
         complete = entries.filter { !val.isEmpty && $0.scored(val) }
+        var children = [String: [Entry]]()
+        for e in entries where e.candidate.origin != Operator.merge.rawValue {
+            if let p = e.candidate.parents.first { children[p, default: []].append(e) }
+        }
+        self.children = children
         frontier = Frontier(ids: complete.map(\.id), scores: complete.map { e in val.map { e.score($0)! } })
     }
 
@@ -102,7 +113,7 @@ public struct Evolver {
         if let max = options.maxCalls, calls >= max { return "budget spent: \(calls) metric calls of \(max)" }
         if let max = options.maxCost, archive.cost >= max { return "budget spent: $\(archive.cost) of $\(max)" }
         let bestMean = best.flatMap { $0.mean(options.val) }
-        if let target = options.target, let bestMean, bestMean >= target { return "target reached: best val mean \(bestMean) ≥ \(target)" }
+        if let bestMean, bestMean >= (options.target ?? 1) { return "target reached: best val mean \(bestMean) ≥ \(options.target ?? 1)" }
         if let patience = options.patience, let best {
             let current = entries.map(\.candidate.generation).max() ?? 0
             let since = current - best.candidate.generation
@@ -113,22 +124,35 @@ public struct Evolver {
 
     // MARK: The schedule
 
-    /// Where `entry` stands: a seed runs on all of val; a child first runs its minibatch and
-    /// must beat its parent there (sum strictly greater); then val in stages, dropped at the
-    /// end of a stage when `dropReason` says it can no longer matter.
+    /// Where `entry` stands. A seed runs on all of val. A child first runs its minibatch and must
+    /// beat its parent there (sum strictly greater). A child that did, and whose own minibatch
+    /// (run with its gate) shows a failure, climbs: it proposes a child of its own before any val
+    /// is paid, and gives way to that child if the child beats it; a chain climbs at most
+    /// `climb` links. The last winner runs val in stages, dropped at the end of a stage when
+    /// `dropReason` says it can no longer matter.
     public func status(_ entry: Entry) -> Status {
         if entry.failed { return .dead("refused by mkspy-check or mkspy-score") }
         let val = options.val
         if entry.scored(val) { return .complete }
-        let origin = entry.candidate.origin
-        if !entry.candidate.parents.isEmpty, origin != Operator.merge.rawValue, let batch = entry.minibatch, !batch.isEmpty {
-            let missing = batch.filter { entry.score($0) == nil }
-            if !missing.isEmpty { return .pending(missing) }
-            if let parent = archive.entries[entry.candidate.parents[0]], entry.sum(batch) <= parent.sum(batch) {
-                return .dead("no better than its parent on its minibatch (\(entry.sum(batch)) ≤ \(parent.sum(batch)))")
+        if entry.candidate.parents.isEmpty { return .pending(val.filter { entry.score($0) == nil }) }
+        switch gate(entry) {
+        case .none: return .pending(entry.minibatch!.filter { entry.score($0) == nil })
+        case false?:
+            let batch = entry.minibatch ?? []
+            let parent = archive.entries[entry.candidate.parents[0]]
+            return .dead("no better than its parent on its minibatch (\(entry.sum(batch)) ≤ \(parent?.sum(batch) ?? 0))")
+        case true?: break
+        }
+        if isClimbing(entry) {
+            let kids = children[entry.id] ?? []
+            if kids.contains(where: { gate($0) == true }) { return .dead("beaten by its own child on train before val") }
+            if kids.contains(where: { gate($0) == nil && !$0.failed }) { return .waiting }
+            if kids.isEmpty, depth(entry) < options.climb, !entry.minibatches.isEmpty {
+                let missing = Array(Set(entry.minibatches.joined()).filter { entry.score($0) == nil }).sorted()
+                if !missing.isEmpty { return .pending(missing) }
+                if entry.minibatches.joined().contains(where: { entry.score($0)! < 1 }) { return .waiting }
             }
         }
-        if entry.candidate.parents.isEmpty { return .pending(val.filter { entry.score($0) == nil }) }
         var done = 0
         for size in stages where entry.scored(Array(valOrder.prefix(size))) { done = size }
         if done > 0, let reason = dropReason(entry, evaluated: Array(valOrder.prefix(done))) {
@@ -136,6 +160,35 @@ public struct Evolver {
         }
         let next = stages.first { $0 > done } ?? val.count
         return .pending(valOrder.prefix(next).filter { entry.score($0) == nil })
+    }
+
+    /// A child's verdict on its minibatch: true when it beat its first parent there, false when
+    /// it did not (or was refused), nil while unscored. Merges and seeds pass.
+    func gate(_ entry: Entry) -> Bool? {
+        if entry.failed { return false }
+        guard let parentID = entry.candidate.parents.first, entry.candidate.origin != Operator.merge.rawValue,
+              let batch = entry.minibatch, !batch.isEmpty else { return true }
+        guard entry.scored(batch) else { return nil }
+        guard let parent = archive.entries[parentID] else { return true }
+        return entry.sum(batch) > parent.sum(batch)
+    }
+
+    /// Whether a child is still on train: no val example run yet, and climbing is on.
+    func isClimbing(_ entry: Entry) -> Bool {
+        options.climb > 1 && !entry.candidate.parents.isEmpty && entry.candidate.origin != Operator.merge.rawValue
+            && !options.val.contains { entry.score($0) != nil }
+    }
+
+    /// How many links of a train-only chain end at `entry` (1 for a child of a val-evaluated parent).
+    func depth(_ entry: Entry) -> Int {
+        var n = 1
+        var current = entry
+        while let p = current.candidate.parents.first, let parent = archive.entries[p], isClimbing(parent) {
+            n += 1
+            current = parent
+            if n > 64 { break }
+        }
+        return n
     }
 
     /// Why a partly evaluated candidate can no longer matter, or nil when it may. S is the
@@ -186,6 +239,7 @@ public struct Evolver {
                 survivors.append(entry.record(want: missing))
                 emitted.insert(entry.id)
             case .dead: result.dropped += 1
+            case .waiting: continue
             case .pending(let want):
                 guard budget > 0 else { continue }
                 let cut = Array(want.prefix(budget))
@@ -197,11 +251,20 @@ public struct Evolver {
 
         // 2. Parents: those whose minibatches ran propose now; new ones are drawn from the
         // frontier, as many as keep `children` proposals on their way at once.
-        let ready = entries.filter { !$0.minibatches.isEmpty && $0.minibatches.allSatisfy($0.scored) && !emitted.contains($0.id) }
+        let ready = entries.filter { e in
+            guard !e.minibatches.isEmpty, e.minibatches.allSatisfy(e.scored), !emitted.contains(e.id) else { return false }
+            switch status(e) {
+            case .complete, .waiting: return true
+            default: return false
+            }
+        }
         let primed = entries.filter { !$0.minibatches.isEmpty && !$0.minibatches.allSatisfy($0.scored) }
         let racing = entries.filter { e in
-            guard !e.candidate.parents.isEmpty, case .pending = status(e) else { return false }
-            return true
+            guard !e.candidate.parents.isEmpty else { return false }
+            switch status(e) {
+            case .pending, .waiting: return true
+            default: return false
+            }
         }
         result.inFlight = racing.count + (ready + primed).reduce(0) { $0 + $1.minibatches.count }
         // A step that would write nothing while budget is left draws again (fresh minibatches), so
@@ -253,7 +316,9 @@ public struct Evolver {
             for (parent, slot, batch) in proposals {
                 let module = moduleToEdit(parent.candidate.spec, generation: parent.candidate.generation, slot: slot)
                 let successes = demos(parent, module: module)
-                let u = rng.unit()
+                // A climbing chain learns from its failures: reflection only. Parents on the
+                // frontier also try demos (15%) and strategy changes (10%).
+                let u = isClimbing(parent) ? 1 : rng.unit()
                 if u < 0.15, let g = bootstrap(parent.candidate.genome, module: module, successes: successes, rng: &rng),
                    let child = newChild(parent, g, .bootstrap, batch, &known) {
                     children.append(child); continue
@@ -304,21 +369,29 @@ public struct Evolver {
     }
 
     /// `count` disjoint minibatches of train ids for a parent, hard examples first: those it is
-    /// known to fail (free, and what reflection learns from), then those it has not run that an
-    /// ancestor failed, then the others it has not run, then those it gets right; each group in
-    /// a seeded order.
+    /// known to fail (free, and what reflection learns from), then those its nearest ancestor
+    /// that ran them failed, then those no one in its lineage ran, then the rest; each group in a
+    /// seeded order.
     func minibatches(for parent: Entry, count: Int, rng: inout SeededRandom) -> [[String]] {
-        let train = options.train
-        let ancestors = archive.ancestors(of: parent.id).compactMap { archive.entries[$0] }
-        let hard = Set(train.filter { id in ancestors.contains { ($0.score(id) ?? 1) < 1 } })
-        let failing = rng.shuffled(train.filter { (parent.score($0) ?? 1) < 1 })
-        let inherited = rng.shuffled(train.filter { parent.score($0) == nil && hard.contains($0) })
-        let unknown = rng.shuffled(train.filter { parent.score($0) == nil && !hard.contains($0) })
-        let right = rng.shuffled(train.filter { parent.score($0) == 1 })
-        let pool = failing + inherited + unknown + right
+        let pool = hardFirst(parent, excluding: [], rng: &rng)
         guard !pool.isEmpty else { return [] }
         let size = min(options.minibatch, pool.count)
         return (0..<count).map { k in (0..<size).map { pool[(k * size + $0) % pool.count] } }.map { Array(Set($0)).sorted() }
+    }
+
+    /// Train ids ordered for probing a candidate's lineage: by the score of the nearest member of
+    /// `[parent] + ancestors` that ran each one, failures first, then unseen, then successes.
+    func hardFirst(_ parent: Entry, excluding: Set<String>, rng: inout SeededRandom) -> [String] {
+        let lineage = [parent] + archive.ancestors(of: parent.id).compactMap { archive.entries[$0] }
+        var failed = [String](), unseen = [String](), right = [String]()
+        for id in options.train where !excluding.contains(id) {
+            switch lineage.lazy.compactMap({ $0.score(id) }).first {
+            case let s? where s < 1: failed.append(id)
+            case nil: unseen.append(id)
+            default: right.append(id)
+            }
+        }
+        return rng.shuffled(failed) + rng.shuffled(unseen) + rng.shuffled(right)
     }
 
     /// Demos for `module` from the parent's train traces that scored 1.0, by example id.
@@ -354,15 +427,33 @@ public struct Evolver {
         return ReflectionRequest(module: module, instruction: instruction, json: json)
     }
 
-    /// A child record (no source, so mkspy-gen renders it) with `want` = its minibatch; nil
-    /// when its genome is already known.
+    /// A child record (no source, so mkspy-gen renders it) with `want` = its minibatch and, when
+    /// it may climb, its own next minibatch (hard examples first), run together; nil when its
+    /// genome is already known.
     func newChild(_ parent: Entry, _ genome: Genome, _ op: Operator, _ batch: [String], _ known: inout Set<String>) -> JSON? {
         var child = Candidate(spec: parent.candidate.spec, genome: genome, parents: [parent.id], origin: op.rawValue,
                               generation: parent.candidate.generation + 1)
         guard known.insert(child.id).inserted else { return nil }
-        child.extra["evolve"] = ["minibatch": .array(batch.map(JSON.string))]
-        child.extra["want"] = .array(batch.map(JSON.string))
+        var evolve: JSONObject = ["minibatch": .array(batch.map(JSON.string))]
+        var want = batch
+        let childDepth = isClimbing(parent) ? depth(parent) + 1 : 1
+        if options.climb > 1, childDepth < options.climb {
+            var rng = SeededRandom(["climb", String(options.seed), child.id])
+            let next = nextMinibatch(after: parent, excluding: Set(batch), rng: &rng)
+            if !next.isEmpty {
+                evolve["minibatches"] = [.array(next.map(JSON.string))]
+                want = Array(Set(batch + next)).sorted()
+            }
+        }
+        child.extra["evolve"] = .object(evolve)
+        child.extra["want"] = .array(want.map(JSON.string))
         return child.json
+    }
+
+    /// A climbing child's own minibatch, run with its gate: train examples outside its gate,
+    /// hard ones for its lineage first (see `hardFirst`).
+    func nextMinibatch(after parent: Entry, excluding: Set<String>, rng: inout SeededRandom) -> [String] {
+        Array(hardFirst(parent, excluding: excluding, rng: &rng).prefix(options.minibatch)).sorted()
     }
 
     /// A merge of two frontier members that share an ancestor, neither descending from the other,

@@ -6,7 +6,7 @@ public enum EvolveTool {
         usage: mkspy-evolve --train FILE --val FILE [--children N] [--seed N] [--minibatch N]
                             [--reflection-lm MODEL] [--reflection-lm-base URL] [--reflection-lm-key KEY]
                             [--max-calls N] [--max-cost USD] [--patience N] [--target SCORE]
-                            [--max-merges N] [--best] [-q] [FILE...]
+                            [--max-merges N] [--climb N] [--best] [-q] [FILE...]
 
         Read the archive (every candidate record of the FILEs, or stdin; the same id may appear
         many times and is merged, scores united) and write the next step of a reflective
@@ -27,6 +27,8 @@ public enum EvolveTool {
           --patience N           stop after N generations without a better val mean
           --target SCORE         stop once the best val mean reaches SCORE
           --max-merges N         merge children over the whole run (default 5)
+          --climb N              children that beat their parent may chain up to N links on
+                                 train before val is paid for the last winner (default 4; 1: off)
           --best                 write only the best fully evaluated candidate
           -q, --quiet            no notes on stderr
           -h, --help             show this help
@@ -40,7 +42,7 @@ public enum EvolveTool {
             .init("--seed", value: true), .init("--minibatch", value: true), .init("--reflection-lm", value: true),
             .init("--reflection-lm-base", value: true), .init("--reflection-lm-key", value: true),
             .init("--max-calls", value: true), .init("--max-cost", value: true), .init("--patience", value: true),
-            .init("--target", value: true), .init("--max-merges", value: true), .init("--best"), .init("-q", "--quiet"),
+            .init("--target", value: true), .init("--max-merges", value: true), .init("--climb", value: true), .init("--best"), .init("-q", "--quiet"),
         ])
 
     public static func main(_ argv: [String]) -> Never {
@@ -81,6 +83,7 @@ public enum EvolveTool {
         options.patience = integer("--patience", nil, minimum: 1)
         options.target = decimal("--target")
         options.maxMerges = integer("--max-merges", 5, minimum: 0)!
+        options.climb = integer("--climb", 4, minimum: 1)!
 
         // The archive must be read whole: selection, the frontier and the schedule all need
         // every candidate's every score before the first record can be written.

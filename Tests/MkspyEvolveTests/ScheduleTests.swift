@@ -47,6 +47,33 @@ import Testing
         #expect(e.status(archive.entries[waiting.id]!) == .pending(["t2", "t3"]))
     }
 
+    @Test func aWinnerClimbsOnTrainBeforeVal() {
+        let p = Fixture.seed()
+        let c = Fixture.child(of: p, instruction: "c")
+        var parentScores = all(0.5)
+        parentScores.merge(["t1": 0, "t2": 0]) { $1 }
+        let gate: JSONObject = ["evolve": ["minibatch": ["t1", "t2"], "minibatches": [["t3", "t4"]]]]
+        let climbing = Fixture.record(c, scores: ["t1": 1, "t2": 0, "t3": 1, "t4": 0], extra: gate)
+        var e = Evolver(archive: Fixture.archive([Fixture.record(p, scores: parentScores), climbing]), options: options())
+        // It beat its parent on t1, t2 and fails t4 of its own minibatch: it proposes, no val yet.
+        #expect(e.status(e.archive.entries[c.id]!) == .waiting)
+        #expect(e.step(reflector: rulesReflector).records.contains { $0["parents"] == .array([.string(c.id)]) })
+
+        let winner = Fixture.child(of: c, instruction: "w")
+        let loser = Fixture.child(of: c, instruction: "l")
+        let next: JSONObject = ["evolve": ["minibatch": ["t3", "t4"]]]
+        e = Evolver(archive: Fixture.archive([Fixture.record(p, scores: parentScores), climbing,
+                                              Fixture.record(winner, scores: ["t3": 1, "t4": 1], extra: next)]), options: options())
+        guard case .dead(let why) = e.status(e.archive.entries[c.id]!) else { Issue.record("beaten on train"); return }
+        #expect(why.contains("beaten by its own child"))
+        #expect(e.status(e.archive.entries[winner.id]!) == .pending(Array(e.valOrder.prefix(2))))
+
+        e = Evolver(archive: Fixture.archive([Fixture.record(p, scores: parentScores), climbing,
+                                              Fixture.record(loser, scores: ["t3": 1, "t4": 0], extra: next)]), options: options())
+        // Its child did not beat it: the chain ends here and it runs the first val stage.
+        #expect(e.status(e.archive.entries[c.id]!) == .pending(Array(e.valOrder.prefix(2))))
+    }
+
     @Test func valStagesDropWhatCannotMatter() {
         let p = Fixture.seed()
         let behind = Fixture.child(of: p, instruction: "behind", origin: "merge")

@@ -1,0 +1,72 @@
+#!/bin/sh
+# The whole mkspy loop, end to end: build release binaries, evolve a bundled example's program
+# with spec → gen → check → score → evolve until the budget is spent, then write the best
+# program (best.py) and a report (report.html) into ./mkspy-run/.
+#
+# Offline by default, against a local LM stand-in on 127.0.0.1 (stopped at the end). With
+# MKSPY_LM set (and MKSPY_LM_BASE / MKSPY_LM_KEY as needed), it runs against that LM instead.
+#
+#   sh share/mkspy/demo.sh
+#   MKSPY_DEMO_TASK=rules sh share/mkspy/demo.sh     the benchmark task and its rules stand-in,
+#                                                    whose answers improve as the instruction learns
+#   MKSPY_DEMO_CALLS=300 MKSPY_RUN=/tmp/run sh share/mkspy/demo.sh
+set -eu
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+RUN=${MKSPY_RUN:-$ROOT/mkspy-run}
+TASK=${MKSPY_DEMO_TASK:-support_triage}
+CALLS=${MKSPY_DEMO_CALLS:-200}
+case $TASK in
+  rules) EX=share/mkspy/bench/rules_task
+         STANDIN="share/mkspy/bench/rules_lm.py --rules $EX/rules.json"
+         ABOUT="rules stand-in (share/mkspy/bench/rules_lm.py): right only when the instruction states the hidden rules" ;;
+  *)     EX=share/mkspy/examples/$TASK
+         STANDIN="share/mkspy/standin/standin_lm.py --answers $EX/train.jsonl"
+         ABOUT="stand-in (share/mkspy/standin/standin_lm.py): oracle answers for train inputs, type-correct defaults otherwise; its answers do not depend on the instruction, so expect a flat curve" ;;
+esac
+[ -f "$EX/spec.json" ] || { echo "demo.sh: no task '$TASK' ($EX/spec.json)" >&2; exit 2; }
+
+echo "== building release binaries (swift build -c release)"
+swift build -c release >&2
+BIN=$(swift build -c release --show-bin-path)
+PATH=$BIN:$PATH
+export PATH
+
+rm -rf "$RUN"
+mkdir -p "$RUN"
+STANDIN_PID=
+stop_standin() { if [ -n "$STANDIN_PID" ]; then kill "$STANDIN_PID" 2>/dev/null || true; STANDIN_PID=; fi; }
+trap stop_standin EXIT INT TERM
+if [ -n "${MKSPY_LM:-}" ]; then
+  echo "== LM: $MKSPY_LM (from MKSPY_LM)"
+else
+  python3 $STANDIN --host 127.0.0.1 --port 0 --max-seconds 3600 > "$RUN/standin.out" 2> "$RUN/standin.err" &
+  STANDIN_PID=$!
+  i=0
+  until grep -q port "$RUN/standin.out" 2>/dev/null; do
+    i=$((i + 1)); [ $i -lt 100 ] || { echo "demo.sh: the LM stand-in did not start; see $RUN/standin.err" >&2; exit 3; }
+    sleep 0.1
+  done
+  PORT=$(sed 's/[^0-9]//g' "$RUN/standin.out")
+  export MKSPY_LM=openai/standin MKSPY_LM_BASE=http://127.0.0.1:$PORT/v1 MKSPY_LM_KEY=standin
+  echo "== LM: STAND-IN on 127.0.0.1:$PORT, not a real model: $ABOUT"
+fi
+
+echo "== evolving $EX/spec.json for up to $CALLS metric calls (archive: $RUN/archive.jsonl)"
+make -s -f share/mkspy/mkspy.mk mkspy MKSPY_SHARE_DIR=share/mkspy RUN="$RUN" SPEC="$EX/spec.json" \
+  TRAIN="$EX/train.jsonl" VAL="$EX/val.jsonl" MAX_CALLS="$CALLS" CHILDREN=4 JOBS=4 \
+  SCORE_FLAGS="-q --cache $RUN/lm-cache" EVOLVE_FLAGS="-q"
+
+echo "== scoring the best program on the test set"
+mkspy-score -q --cache "$RUN/lm-cache" --data "$EX/test.jsonl" "$RUN/best.jsonl" > "$RUN/best-test.jsonl"
+python3 - "$RUN" "$EX" <<'PY'
+import json, sys
+run, ex = sys.argv[1], sys.argv[2]
+ids = lambda path: [json.loads(l)["id"] for l in open(path) if l.strip()]
+best = json.loads(open(f"{run}/best-test.jsonl").readline())
+mean = lambda split: sum(best["scores"][i]["score"] or 0 for i in ids(f"{ex}/{split}.jsonl")) / len(ids(f"{ex}/{split}.jsonl"))
+calls = sum(1 for l in open(f"{run}/archive.jsonl") for s in json.loads(l).get("scores", {}).values() if s.get("score") is not None)
+print(f"best program {best['id']} ({best['origin']}, generation {best['generation']}): val {mean('val'):.3f}, test {mean('test'):.3f}")
+PY
+stop_standin
+echo "== done: $RUN/best.py (the program), $RUN/report.html (open it in a browser), $RUN/archive.jsonl (rerun the loop to resume)"
