@@ -38,7 +38,6 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "MkspyEvolveTests", dependencies: ["MkspyEvolve", "MkspyCore", "MkspyRuntime"]),
         .testTarget(name: "MkspyCheckTests", dependencies: ["MkspyCheck", "MkspyCore", "PythonSyntax"]),
-        .testTarget(name: "MkspyEvolveTests", dependencies: ["MkspyEvolve", "MkspyCore", "MkspyRuntime"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MkspyCore"]),
     ]
 )
