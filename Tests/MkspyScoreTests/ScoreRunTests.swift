@@ -47,6 +47,9 @@ struct ScoreRunTests {
             #expect(scores[id]?["score"]?.doubleValue == value.doubleValue, "example \(id)")
         }
         #expect(Set(expected.map { $0.value.doubleValue ?? -1 }).count > 1, "the answers should give mixed scores")
+        let trace = try #require(scores["sr-101"]?["trace"]?.arrayValue?.first)
+        #expect(trace["module"] == "classify_sentiment")
+        #expect(trace["feedback"]?.stringValue?.isEmpty == false, "the python metric's feedback for the module")
         #expect(!outcome.stdout.contains("SECRET"))
     }
 
@@ -162,6 +165,28 @@ struct ScoreRunTests {
         let none = try score(standIn, ["--data", directory + "/data.jsonl", "--max-calls", "0", directory + "/candidates.jsonl"])
         #expect(none.status == 3)
         #expect(scoredCandidates(none.stdout).compactMap { $0["want"]?.arrayValue?.count } == [40, 40, 40])
+    }
+
+    /// A judge metric is a DSPy signature run with the task LM; its calls count in usage.
+    @Test func judgeMetricScoresWithTheLM() throws {
+        Fixture.write(Fixture.examples(4), to: directory + "/data.jsonl")
+        var answers = ""
+        for (i, record) in Fixture.records(directory + "/data.jsonl").enumerated() {
+            guard case .object(var o) = record else { continue }
+            if i == 0 { o["sentiment"] = o["sentiment"] == "positive" ? "negative" : "positive" }
+            answers += JSON.object(o).text + "\n"
+        }
+        Fixture.write(answers, to: directory + "/answers.jsonl")
+        Fixture.write("{\"kind\": \"judge\", \"rubric\": \"The label must be the expected one.\"}", to: directory + "/judge.json")
+        Fixture.write(Fixture.candidates([("judged", nil)]), to: directory + "/candidates.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/answers.jsonl"])
+        let outcome = try score(standIn, ["--data", directory + "/data.jsonl", "--metric", directory + "/judge.json",
+                                          directory + "/candidates.jsonl"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let record = try #require(scoredCandidates(outcome.stdout).first)
+        #expect(record["summary"]?["mean"]?.doubleValue == 0.75)
+        #expect(record["scores"]?["ex-0"]?["feedback"]?.stringValue?.contains("sentiment") == true)
+        #expect(record["usage"]?["lm_calls"]?.intValue == 8)
     }
 
     /// An LM that cannot be reached at all is exit status 3, with every record still written.

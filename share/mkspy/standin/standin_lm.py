@@ -203,6 +203,21 @@ def gold_for(answers, inputs):
     return None
 
 
+def judge_verdict(fields, inputs):
+    """An LM judge's answer (outputs score and feedback; inputs expected and prediction):
+    1.0 when the prediction holds the expected values, else 0.0, naming what differs."""
+    if {name for name, _ in fields} != {"score", "feedback"} or not {"expected", "prediction"} <= inputs.keys():
+        return None
+    try:
+        expected, predicted = json.loads(inputs["expected"]), json.loads(inputs["prediction"])
+    except ValueError:
+        return None
+    wrong = [k for k, v in expected.items() if not isinstance(predicted, dict) or predicted.get(k) != v]
+    if not wrong:
+        return {"score": 1.0, "feedback": "The prediction matches the expected output."}
+    return {"score": 0.0, "feedback": "The prediction differs from the expected output in: " + ", ".join(wrong) + "."}
+
+
 def render_chat(fields, values):
     parts = []
     for name, _ in fields:
@@ -220,7 +235,7 @@ def answer(body, answers):
     fields = output_fields(system)
     notes = field_notes(system)
     inputs = input_values(messages)
-    gold = gold_for(answers, inputs) or {}
+    gold = judge_verdict(fields, inputs) or gold_for(answers, inputs) or {}
     values = {name: gold[name] if name in gold else default_value(name, t, notes.get(name), inputs) for name, t in fields}
     if not fields:
         return "OK", False
