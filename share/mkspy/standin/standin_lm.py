@@ -159,7 +159,9 @@ def default_value(name, type_text, note, inputs):
         except ValueError:
             pass
     if note and "one of:" in note:
-        return note.split("one of:", 1)[1].strip().split("; ")[0]
+        options = note.split("one of:", 1)[1].strip().split("; ")
+        # ReAct asks which tool to call next: finishing keeps the loop to one step.
+        return "finish" if name == "next_tool_name" and "finish" in options else options[0]
     if (note and "single int" in note) or type_text == "int":
         return 0
     if (note and "single float" in note) or type_text == "float":
