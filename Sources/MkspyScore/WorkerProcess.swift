@@ -13,6 +13,7 @@ final class WorkerProcess {
     /// Starts the worker, sends its configuration and waits for `ready`; the error says why
     /// it could not start.
     init(python: String, script: String, config: JSON, quiet: Bool) throws(RuntimeFailure) {
+        signal(SIGPIPE, SIG_IGN)  // a worker that died shows as a failed write and end of output, not as our death
         let stdin = Pipe(), stdout = Pipe()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script]
