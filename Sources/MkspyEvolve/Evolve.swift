@@ -380,18 +380,22 @@ public struct Evolver {
     }
 
     /// Train ids ordered for probing a candidate's lineage: by the score of the nearest member of
-    /// `[parent] + ancestors` that ran each one, failures first, then unseen, then successes.
+    /// `[parent] + ancestors` that ran each one, failures first (those no child of the parent was
+    /// proposed from before the others), then unseen, then successes.
     func hardFirst(_ parent: Entry, excluding: Set<String>, rng: inout SeededRandom) -> [String] {
         let lineage = [parent] + archive.ancestors(of: parent.id).compactMap { archive.entries[$0] }
-        var failed = [String](), unseen = [String](), right = [String]()
+        let used = Set((children[parent.id] ?? []).flatMap { $0.minibatch ?? [] })
+        var failed = [String](), reflected = [String](), unseen = [String](), right = [String]()
         for id in options.train where !excluding.contains(id) {
             switch lineage.lazy.compactMap({ $0.score(id) }).first {
-            case let s? where s < 1: failed.append(id)
+            case let s? where s < 1: if used.contains(id) { reflected.append(id) } else { failed.append(id) }
             case nil: unseen.append(id)
             default: right.append(id)
             }
         }
-        return rng.shuffled(failed) + rng.shuffled(unseen) + rng.shuffled(right)
+        // Failures a child was already proposed from come after unseen examples: reflecting on
+        // the same failures again mostly proposes the same instruction again.
+        return rng.shuffled(failed) + rng.shuffled(unseen) + rng.shuffled(reflected) + rng.shuffled(right)
     }
 
     /// Demos for `module` from the parent's train traces that scored 1.0, by example id.
