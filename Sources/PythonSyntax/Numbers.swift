@@ -1,6 +1,12 @@
 // Number literals: integers of any size (as decimal text), floats, imaginary numbers.
 
 func numberValue(_ src: [UInt8], _ a: Int, _ b: Int) throws(SyntaxError) -> ConstantValue {
+    // fast path: plain decimal digits without a leading zero
+    if src[a] != 48 || b - a == 1 {
+        var plain = true
+        for i in a..<b where !isDigit(src[i]) { plain = false; break }
+        if plain { return .int(String(decoding: src[a..<b], as: UTF8.self)) }
+    }
     var digits: [UInt8] = []
     digits.reserveCapacity(b - a)
     for i in a..<b where src[i] != 95 { digits.append(src[i]) }

@@ -44,6 +44,7 @@ final class Parser {
     let lineStarts: [Int32]
     var p = 0
     var depth = 0
+    var specDepth = 0  // format specs enclosing the current f-string field
 
     init(src: [UInt8], tokens: [Token], lineStarts: [Int32]) {
         self.src = src
@@ -270,7 +271,7 @@ final class Parser {
         let tps = try typeParams()
         var bases: [Value] = [], keywords: [Value] = []
         if eat(.lpar) {
-            (bases, keywords) = try arguments(callStart: s)
+            (bases, keywords) = try arguments(callStart: s, allowBareGenexp: false)
             try expect(.rpar)
         }
         try expect(.colon)
@@ -725,7 +726,7 @@ final class Parser {
         let s = p
         let first = try maybeStarPattern()
         if kind != .comma {
-            if first.type == "MatchStar" { return Node(K.MatchSequence, .list([.node(first)]), at: pos(s)) }
+            if first.type == "MatchStar" { throw err("invalid syntax", node: first) }
             return first
         }
         var items: [Value] = [.node(first)]
@@ -808,8 +809,9 @@ final class Parser {
             p += 1
             return Node(K.MatchSingleton, .constant(c), at: pos(s))
         case .name:
-            if isSoft(p, "_") && kind(at: 1) != .dot && kind(at: 1) != .lpar {
+            if isSoft(p, "_") {
                 p += 1
+                if kind == .dot || kind == .lpar { throw unexpected() }
                 return Node(K.MatchAs, .null, .null, at: pos(s))
             }
             var v = name(p)
@@ -849,7 +851,8 @@ final class Parser {
                 sawComma = true
             }
             try expect(close)
-            if close == .rpar && items.count == 1 && !sawComma, let only = items[0].node, only.type != "MatchStar" {
+            if close == .rpar && items.count == 1 && !sawComma, let only = items[0].node {
+                if only.type == "MatchStar" { throw err("invalid syntax", node: only) }
                 return only  // group pattern
             }
             return Node(K.MatchSequence, .list(items), at: pos(s))
@@ -858,6 +861,7 @@ final class Parser {
             var keys: [Value] = [], pats: [Value] = [], rest: Value = .null
             while kind != .rbrace {
                 if eat(.doublestar) {
+                    if isSoft(p, "_") { throw err("invalid syntax", tk[p]) }
                     rest = .string(try expectName())
                     _ = eat(.comma)
                     break
@@ -1174,7 +1178,7 @@ final class Parser {
     }
 
     /// Call arguments up to the closing parenthesis (not consumed).
-    func arguments(callStart: Int) throws(SyntaxError) -> ([Value], [Value]) {
+    func arguments(callStart: Int, allowBareGenexp: Bool = true) throws(SyntaxError) -> ([Value], [Value]) {
         var args: [Value] = [], kws: [Value] = []
         var sawKw = false, sawDoubleStar = false
         let open = p - 1
@@ -1203,6 +1207,7 @@ final class Parser {
                     throw err("expression cannot contain assignment, perhaps you meant \"==\"?", node: e)
                 }
                 if kind == .kFor || kind == .kAsync {
+                    if !allowBareGenexp { throw unexpected() }
                     let gens = try comprehensionClauses()
                     let only = args.isEmpty && kws.isEmpty && kind == .rpar
                     if !only { throw err("Generator expression must be parenthesized", node: e) }

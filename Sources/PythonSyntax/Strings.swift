@@ -137,6 +137,7 @@ extension Parser {
 
     func fstringField(raw: Bool) throws(SyntaxError) -> Node {
         let s = p
+        if specDepth >= 3 { throw err("f-string: expressions nested too deeply", tk[p]) }
         p += 1
         try enter()
         defer { depth -= 1 }
@@ -164,6 +165,8 @@ extension Parser {
         if kind == .colon {
             specTok = p
             p += 1
+            specDepth += 1
+            defer { specDepth -= 1 }
             var items: [Node] = []
             while kind != .rbrace {
                 if kind == .fmiddle {

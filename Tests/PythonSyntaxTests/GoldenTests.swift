@@ -20,8 +20,23 @@ import Testing
         #expect("\(fnv1a64(json)) \(json.count)\n" == want, "\(py.lastPathComponent)")
     }
 
+    /// Small accept/reject corner cases: where CPython rejects, we must reject (the message
+    /// may differ); where it accepts, the AST must match exactly.
+    @Test(arguments: fixtureFiles("snippets"))
+    func snippet(_ py: URL) {
+        let want = String(decoding: bytes(py.deletingPathExtension().appendingPathExtension("json")), as: UTF8.self)
+        let got = String(decoding: astJSON(bytes(py)), as: UTF8.self)
+        let source = String(decoding: bytes(py), as: UTF8.self)
+        if want.hasPrefix("{\"error\"") {
+            #expect(got.hasPrefix("{\"error\""), "CPython rejects: \(source)")
+        } else {
+            #expect(got == want, "\(source)")
+        }
+    }
+
     @Test func fixturesArePresent() {
         #expect(fixtureFiles("features").count >= 20)
         #expect(fixtureFiles("stdlib").count >= 10)
+        #expect(fixtureFiles("snippets").count >= 150)
     }
 }

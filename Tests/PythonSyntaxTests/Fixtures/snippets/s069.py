@@ -1,0 +1,2 @@
+match x:
+    case True | None | False: pass

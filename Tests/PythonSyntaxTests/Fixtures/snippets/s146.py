@@ -1,0 +1,1 @@
+def f(): async for x in y: pass

@@ -1,0 +1,1 @@
+[a for b.c in d]

@@ -1,0 +1,1 @@
+x = [a async for b in c]

@@ -1,0 +1,8 @@
+try:
+    pass
+except* A:
+    pass
+else:
+    pass
+finally:
+    pass
