@@ -1,0 +1,61 @@
+import Foundation
+import MkspyCore
+import MkspyRuntime
+import Testing
+@testable import MkspyEvolve
+
+/// The reflect operator end to end: reflect.py (a DSPy signature, under the runtime Python)
+/// against the benchmark's rules stand-in as the reflection LM.
+@Suite struct ReflectionTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let python: String? = try? PythonEnvironment.python(progress: false)
+
+    @Test(.enabled(if: python != nil, "needs the DSPy runtime (MKSPY_PYTHON or mkspy's own)"))
+    func reflectWithTheRulesStandIn() throws {
+        setenv("MKSPY_SHARE", Self.repo + "/share/mkspy", 1)
+        let standIn = Process()
+        standIn.executableURL = URL(fileURLWithPath: Self.python!)
+        standIn.arguments = [Self.repo + "/share/mkspy/bench/rules_lm.py", "--rules",
+                             Self.repo + "/share/mkspy/bench/rules_task/rules.json", "--port", "0", "--max-seconds", "120"]
+        let out = Pipe()
+        standIn.standardOutput = out
+        standIn.standardError = FileHandle.nullDevice
+        try standIn.run()
+        defer { standIn.terminate(); standIn.waitUntilExit() }
+        var line = [UInt8]()
+        while let byte = try out.fileHandleForReading.read(upToCount: 1)?.first, byte != 0x0A { line.append(byte) }
+        let port = try #require(try JSON.parse(line)["port"]?.intValue)
+
+        let spec = Fixture.spec()
+        let parent = Fixture.seed(spec, instruction: "Route the message.")
+        var record = Fixture.record(parent, scores: ["t1": 0, "t2": 1, "t3": 0, "v1": 0.5])
+        record["scores"] = [
+            "t1": ["score": 0, "feedback": "Wrong: answered other, expected billing. The message mentions 'quartz': messages that mention 'quartz' go to billing.",
+                   "trace": [["module": "classify", "inputs": ["message": "the quartz export"], "outputs": ["label": "other"]]]],
+            "t2": ["score": 1, "feedback": "Correct: other.",
+                   "trace": [["module": "classify", "inputs": ["message": "hello"], "outputs": ["label": "other"]]]],
+            "t3": ["score": 0, "feedback": "Wrong: answered other, expected bug. The message mentions 'ember': messages that mention 'ember' go to bug.",
+                   "trace": [["module": "classify", "inputs": ["message": "the ember report"], "outputs": ["label": "other"]]]],
+            "v1": ["score": .double(0.5), "feedback": "half"],
+        ]
+        var options = EvolveOptions()
+        options.train = ["t1", "t2", "t3"]
+        options.val = ["v1"]
+        let archive = Fixture.archive([record])
+        let evolver = Evolver(archive: archive, options: options)
+        let request = evolver.reflectionRequest(archive.entries[parent.id]!, module: "classify", batch: ["t1", "t2", "t3"])
+        let reflector = pythonReflector(lm: ReflectionLM(model: "openai/standin", base: "http://127.0.0.1:\(port)/v1", key: "standin"),
+                                        jobs: 2, quiet: true)
+        let answers = reflector([request, request])
+        #expect(answers.count == 2)
+        let text = try #require(answers[0])
+        #expect(text.hasPrefix("Route the message."))
+        #expect(text.contains("Messages that mention 'quartz' go to billing."))
+        #expect(text.contains("Messages that mention 'ember' go to bug."))
+        #expect(answers[1] == answers[0])  // deterministic
+        let child = try #require(reflect(parent.genome, module: "classify", instruction: text))
+        #expect(child.modules["classify"]!.instruction == text)
+        #expect(child.modules["classify"]!.strategy == parent.genome.modules["classify"]!.strategy)
+    }
+}
