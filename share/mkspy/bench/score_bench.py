@@ -41,6 +41,8 @@ def main():
     p.add_argument("--examples", type=int, default=100)
     p.add_argument("--latency-ms", type=float, default=50)
     p.add_argument("-j", "--jobs", type=int, default=8)
+    p.add_argument("--model", default="openai/gpt-4o-mini",
+                   help="the model name both sides send to the stand-in; a name DSPy knows skips its slow price search")
     args = p.parse_args()
     work = tempfile.mkdtemp(prefix="mkspy-score-bench-")
     labels = ["positive", "negative", "neutral", "mixed"]
@@ -80,7 +82,7 @@ def main():
     env = dict(os.environ, MKSPY_PYTHON=sys.executable)
     started = time.time()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run([args.mkspy_score, "--data", data, "--lm", "openai/standin", "--lm-base", f"http://127.0.0.1:{port}/v1",
+    out = subprocess.run([args.mkspy_score, "--data", data, "--lm", args.model, "--lm-base", f"http://127.0.0.1:{port}/v1",
                           "--lm-key", "bench", "--cache", os.path.join(work, "cache"), "-j", str(args.jobs), "-q", candidates],
                          capture_output=True, text=True, env=env)
     seconds = time.time() - started
@@ -89,7 +91,8 @@ def main():
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     records = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
     scored = sum(r.get("summary", {}).get("scored", 0) for r in records)
-    print(f"mkspy-score -j {args.jobs}:            {seconds:6.2f} s  ({seconds / ideal:.2f} x ideal; {cpu:.1f} s CPU; {scored} examples scored, exit {out.returncode})")
+    cost = sum((r.get("usage") or {}).get("cost") or 0 for r in records)
+    print(f"mkspy-score -j {args.jobs}:            {seconds:6.2f} s  ({seconds / ideal:.2f} x ideal; {cpu:.1f} s CPU; {scored} examples scored, exit {out.returncode}, estimated cost ${cost:.4f})")
 
     proc, port = stand_in()
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")
@@ -98,7 +101,7 @@ def main():
     import dspy
 
     dspy.configure_cache(enable_disk_cache=False, enable_memory_cache=False)
-    dspy.configure(lm=dspy.LM("openai/standin", api_base=f"http://127.0.0.1:{port}/v1", api_key="bench"))
+    dspy.configure(lm=dspy.LM(args.model, api_base=f"http://127.0.0.1:{port}/v1", api_key="bench"))
     rows = [json.loads(line) for line in open(data)]
     devset = [dspy.Example(review=r["review"], sentiment=r["sentiment"]).with_inputs("review") for r in rows]
 
