@@ -36,7 +36,10 @@ extension Checker {
             }
             predictors.append((String(attr.split(separator: ".").last!), name, signature, value))
         }
-        let anchor = program.classOrder.last(where: program.isModule) ?? program.module.nodes("body").first ?? program.module
+        // The program class: named after the spec (as mkspy-gen names it), else the last module.
+        let modules = program.classOrder.filter(program.isModule)
+        let main = modules.first { $0.string("name") == GeneratedNames.className(spec.name) } ?? modules.last
+        let anchor = main ?? program.module.nodes("body").first ?? program.module
 
         for op in spec.operations {
             let className = GeneratedNames.className(op.name)
@@ -59,8 +62,8 @@ extension Checker {
             }
         }
 
-        guard let program_ = program.classOrder.last(where: program.isModule) else { return }
-        let defs = ["forward", "aforward"].compactMap { program.method(program_, $0) }
+        guard let main else { return }
+        let defs = ["forward", "aforward"].compactMap { program.method(main, $0) }
         for def in defs {
             checkParameters(def, spec)
             checkReturnedOutputs(def, spec, signatures: signatures, predictors: predictors.map { ($0.attr, $0.signature) })
