@@ -548,9 +548,9 @@ def main():
     line, buffer = buffer.split(b"\n", 1)
     config = json.loads(line)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])  # a parent may have left signals blocked
-    key = (config.get("lm") or {}).get("api_key")
-    if key and len(key) >= 4:
-        SECRET.append(key)
+    keys = [(config.get("lm") or {}).get("api_key")]
+    keys += [v for k, v in os.environ.items() if k.endswith(("_API_KEY", "_KEY", "_TOKEN"))]  # the provider's own variable
+    SECRET.extend(sorted({k for k in keys if k and len(k) >= 6}, key=len, reverse=True))
     if config.get("cache_dir"):
         os.environ["DSPY_CACHEDIR"] = config["cache_dir"]
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")  # no network fetch of model prices
