@@ -8,8 +8,10 @@ import Glibc
 
 /// mkspy-score end to end: real DSPy in the worker, the LM stand-in on a local port.
 @Suite(.serialized, .enabled(if: Fixture.python != nil, "needs a Python with dspy (MKSPY_PYTHON)"))
-struct ScoreRunTests {
+final class ScoreRunTests {
     let directory = Fixture.temporaryDirectory()
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     func score(_ standIn: StandIn, _ arguments: [String], started: ((Process) -> Void)? = nil) throws -> Outcome {
         try run(Fixture.binary, ["--lm", "openai/standin", "--lm-base", standIn.base, "--lm-key", "sk-test-SECRET-1234",
