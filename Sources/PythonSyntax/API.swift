@@ -1,4 +1,18 @@
 // The public entry points: parse bytes to a `Module` node, or to the documented JSON dump.
+//
+//     switch parseModule(bytes, filename: path) {
+//     case let .success(module):
+//         module.walk { node in
+//             if node.type == "Call", let f = node["func"]?.node, f.type == "Name" {
+//                 print(f["id"]!.string!, node.lineno, node.colOffset)
+//             }
+//         }
+//     case let .failure(error):
+//         print("\(path):\(error.lineno):\(error.colOffset): \(error.message)")
+//     }
+//
+// Node types and field names are CPython 3.13's (see `ast` docs); list fields hold arrays
+// (`node["body"]!.nodes`), optional fields hold `.null`, identifiers `.string`.
 
 #if canImport(Glibc)
 @preconcurrency import Glibc

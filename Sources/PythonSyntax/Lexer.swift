@@ -2,10 +2,12 @@
 // tokenizer (indentation with tab consistency, implicit line joining, PEP 701 f-strings).
 
 /// A syntax error as data: CPython's message, 1-based line, 0-based UTF-8 byte column.
-public struct SyntaxError: Error, Equatable, Sendable {
+public struct SyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String
     public var lineno: Int
     public var colOffset: Int
+    /// "LINE:COL: message" (COL 1-based, as editors and CPython's `offset` count).
+    public var description: String { "\(lineno):\(colOffset + 1): \(message)" }
     public init(message: String, lineno: Int, colOffset: Int) {
         self.message = message
         self.lineno = lineno

@@ -37,6 +37,10 @@ public enum Value: Sendable {
     }
     /// The string held (identifiers such as `Name.id`, `Attribute.attr`), if any.
     public var string: String? { if case let .string(s) = self { return s }; return nil }
+    /// The literal held by `Constant.value` / `MatchSingleton.value`, if any.
+    public var constant: ConstantValue? { if case let .constant(c) = self { return c }; return nil }
+    /// The integer held (`ImportFrom.level`, `FormattedValue.conversion`, ...), if any.
+    public var int: Int? { if case let .int(i) = self { return i }; return nil }
 }
 
 /// A node class: CPython's class name and its `_fields`, in order.

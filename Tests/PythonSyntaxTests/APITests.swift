@@ -53,3 +53,17 @@ import Testing
         #expect(m.children.count == 4)
     }
 }
+
+@Suite struct ValueAccessorTests {
+    @Test func accessors() throws {
+        let m = try parse("from ..pkg import name\nx = 'text'\nprint(f'{x!r}')\n").get()
+        let body = m["body"]!.nodes
+        #expect(body[0]["level"]?.int == 2)
+        #expect(body[0]["module"]?.string == "pkg")
+        #expect(body[1]["value"]?.node?["value"]?.constant == .str("text"))
+        let fv = body[2]["value"]!.node!["args"]!.nodes[0]["values"]!.nodes[0]
+        #expect(fv.type == "FormattedValue" && fv["conversion"]?.int == 114)
+        #expect(m["no_such_field"] == nil)
+        #expect("\(SyntaxError(message: "invalid syntax", lineno: 3, colOffset: 4))" == "3:5: invalid syntax")
+    }
+}
