@@ -23,7 +23,7 @@ public struct EvolveOptions: Sendable {
     /// Merge children allowed over the whole run (dspy.GEPA's `max_merge_invocations`).
     public var maxMerges = 5
     /// Longest chain of children that climb on train before val is paid (`--climb`; 1: none).
-    public var climb = 4
+    public var climb = 8
 
     public init() {}
 }
@@ -380,11 +380,11 @@ public struct Evolver {
     }
 
     /// Train ids ordered for probing a candidate's lineage: by the score of the nearest member of
-    /// `[parent] + ancestors` that ran each one, failures first (those no child of the parent was
+    /// `[parent] + ancestors` that ran each one, failures first (those no reflect child of the parent was
     /// proposed from before the others), then unseen, then successes.
     func hardFirst(_ parent: Entry, excluding: Set<String>, rng: inout SeededRandom) -> [String] {
         let lineage = [parent] + archive.ancestors(of: parent.id).compactMap { archive.entries[$0] }
-        let used = Set((children[parent.id] ?? []).flatMap { $0.minibatch ?? [] })
+        let used = Set((children[parent.id] ?? []).filter { $0.candidate.origin == Operator.reflect.rawValue }.flatMap { $0.minibatch ?? [] })
         var failed = [String](), reflected = [String](), unseen = [String](), right = [String]()
         for id in options.train where !excluding.contains(id) {
             switch lineage.lazy.compactMap({ $0.score(id) }).first {

@@ -28,7 +28,7 @@ public enum EvolveTool {
           --target SCORE         stop once the best val mean reaches SCORE
           --max-merges N         merge children over the whole run (default 5)
           --climb N              children that beat their parent may chain up to N links on
-                                 train before val is paid for the last winner (default 4; 1: off)
+                                 train before val is paid for the last winner (default 8; 1: off)
           --best                 write only the best fully evaluated candidate
           -q, --quiet            no notes on stderr
           -h, --help             show this help
@@ -83,7 +83,7 @@ public enum EvolveTool {
         options.patience = integer("--patience", nil, minimum: 1)
         options.target = decimal("--target")
         options.maxMerges = integer("--max-merges", 5, minimum: 0)!
-        options.climb = integer("--climb", 4, minimum: 1)!
+        options.climb = integer("--climb", 8, minimum: 1)!
 
         // The archive must be read whole: selection, the frontier and the schedule all need
         // every candidate's every score before the first record can be written.
