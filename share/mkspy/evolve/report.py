@@ -63,22 +63,33 @@ def replay(paths, val):
     return candidates, order, curve, calls
 
 
-def status(c, candidates, train):
+def gate(c, candidates):
+    """True when a child beat its first parent on its minibatch, False when it did not, None
+    when that is not known (seeds, merges, unscored)."""
+    rec = c["record"]
+    batch = (rec.get("evolve") or {}).get("minibatch")
+    parents = rec.get("parents") or []
+    if not batch or not parents or parents[0] not in candidates or rec.get("origin") == "merge":
+        return None
+    p = candidates[parents[0]]["scores"]
+    if not all(e in c["scores"] for e in batch) or not all(e in p for e in batch):
+        return None
+    return sum(c["scores"][e]["score"] for e in batch) > sum(p[e]["score"] for e in batch)
+
+
+def status(cid, candidates, kids, val):
+    c = candidates[cid]
     if c["complete_at"] is not None:
         return "complete"
     rec = c["record"]
     if (rec.get("check") or {}).get("ok") is False or (rec.get("summary") or {}).get("ok") is False:
         return "refused"
-    batch = (rec.get("evolve") or {}).get("minibatch")
-    parents = rec.get("parents") or []
-    if batch and parents and parents[0] in candidates:
-        p = candidates[parents[0]]["scores"]
-        if all(e in c["scores"] for e in batch) and all(e in p for e in batch):
-            mine = sum(c["scores"][e]["score"] for e in batch)
-            theirs = sum(p[e]["score"] for e in batch)
-            if mine <= theirs:
-                return "rejected"
-    if any(e not in train for e in c["scores"]):
+    if gate(c, candidates) is False:
+        return "rejected"
+    ran_val = any(e in c["scores"] for e in val)
+    if not ran_val and any(gate(candidates[k], candidates) for k in kids.get(cid, [])):
+        return "climbed"
+    if ran_val:
         return "dropped"
     return "pending"
 
@@ -159,7 +170,8 @@ def curve_svg(curve, total, width=640, height=260):
             f'<text x="12" y="{height / 2}" transform="rotate(-90 12 {height / 2})" text-anchor="middle">best val mean</text></svg>')
 
 
-COLORS = {"complete": "#2da44e", "dropped": "#bf8700", "rejected": "#cf222e", "refused": "#6e7781", "pending": "#8c959f"}
+COLORS = {"complete": "#2da44e", "climbed": "#1f6feb", "dropped": "#bf8700", "rejected": "#cf222e", "refused": "#6e7781",
+          "pending": "#8c959f"}
 
 
 def lineage_svg(candidates, order, states, best_id):
@@ -208,7 +220,12 @@ def main(argv=None):
     candidates, order, curve, total = replay(args.archive, val)
     if not candidates:
         sys.exit("report.py: no candidates in the archive")
-    states = {cid: status(candidates[cid], candidates, train) for cid in order}
+    kids = {}
+    for cid in order:
+        parents = candidates[cid]["record"].get("parents") or []
+        if parents:
+            kids.setdefault(parents[0], []).append(cid)
+    states = {cid: status(cid, candidates, kids, val) for cid in order}
     complete = [cid for cid in order if candidates[cid].get("mean") is not None]
     best_id = None
     if complete:
@@ -216,12 +233,13 @@ def main(argv=None):
                                                 order.index(c)))
     counts = {k: sum(1 for s in states.values() if s == k) for k in COLORS}
     mutations = []
-    for cid in complete:
+    for cid in order:  # every child that beat its parent: fully evaluated, or a step of a climb
+        if states[cid] not in ("complete", "climbed", "dropped"):
+            continue
         rec = candidates[cid]["record"]
         parents = [p for p in rec.get("parents") or [] if p in candidates]
         if not parents:
             continue
-        improved = candidates[cid]["mean"] - max(candidates[p].get("mean") or 0 for p in parents)
         items = []
         for p in parents[:2]:
             diff = changes(rec, candidates[p]["record"])
@@ -229,10 +247,22 @@ def main(argv=None):
                 items.append(f"<li>from {short(p)}:<ul>{''.join(diff) or '<li>no change</li>'}</ul></li>")
             else:
                 items += diff
+        mean = candidates[cid].get("mean")
+        if mean is not None:
+            ancestor = parents[0]  # the nearest fully evaluated ancestor (a climb's steps have no val)
+            while candidates[ancestor].get("mean") is None and (candidates[ancestor]["record"].get("parents") or [None])[0] in candidates:
+                ancestor = candidates[ancestor]["record"]["parents"][0]
+            base = max([candidates[p].get("mean") or 0 for p in parents[1:]] + [candidates[ancestor].get("mean") or 0])
+            improved = mean - base
+            verdict = (f"val mean {mean:.3f} ({'+' if improved >= 0 else ''}{improved:.3f} over its nearest evaluated ancestor), "
+                       f"fully evaluated after {candidates[cid]['complete_at']} calls")
+        elif states[cid] == "climbed":
+            verdict = "beat its parent on its minibatch, then was beaten by its own child on train (no val paid)"
+        else:
+            verdict = "beat its parent on its minibatch, dropped at a val stage"
         mutations.append(
             f"<section><h3>{esc(rec.get('origin'))} {short(cid)} ← {', '.join(short(p) for p in parents)}"
-            f" <small>generation {rec.get('generation')}, val mean {candidates[cid]['mean']:.3f}"
-            f" ({'+' if improved >= 0 else ''}{improved:.3f}), complete after {candidates[cid]['complete_at']} calls</small></h3>"
+            f" <small>generation {rec.get('generation')}: {verdict}</small></h3>"
             f"<ul>{''.join(items) or '<li>no change in the genome</li>'}</ul></section>")
     best_block = ""
     if best_id:
@@ -256,15 +286,17 @@ small {{ color: #57606a; font-weight: normal; }} .legend {{ color: #57606a; }}
 </style></head><body>
 <h1>{esc(args.title)}</h1>
 <p>{len(order)} candidates, {total} metric calls (scored candidate–example pairs);
-{counts['complete']} fully evaluated on val, {counts['rejected']} rejected on their minibatch,
-{counts['dropped']} dropped at a val stage, {counts['refused']} refused by mkspy-check, {counts['pending']} pending.</p>
+{counts['complete']} fully evaluated on val, {counts['climbed']} beaten on train by their own child before val,
+{counts['rejected']} rejected on their minibatch, {counts['dropped']} dropped at a val stage (or cut off by the budget),
+{counts['refused']} refused by mkspy-check, {counts['pending']} pending.</p>
 {best_block}
 <h2>Best val score against metric calls</h2>
 {curve_svg(curve, total)}
 <h2>Lineage</h2>
 {lineage_svg(candidates, order, states, best_id)}
 <h2>Accepted mutations</h2>
-<p>Every fully evaluated child, with what it changed from its parent (for a merge, from each parent).</p>
+<p>Every child that beat its parent on its minibatch, with what it changed from its parent (for a merge, from each
+parent): instruction diffs, strategy changes, demos.</p>
 {''.join(mutations) or '<p>None yet.</p>'}
 </body></html>
 """
