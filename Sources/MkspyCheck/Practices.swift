@@ -30,6 +30,17 @@ extension Checker {
         return nil
     }
 
+    static let parserMethods: Set<String> = ["search", "match", "fullmatch", "findall", "finditer", "sub", "split",
+                                             "model_validate_json", "parse_raw"]
+
+    /// The name of a function that parses text (`json.loads`, `re.search`, a compiled
+    /// pattern's `.search`, a Pydantic model's `.model_validate_json`), or nil.
+    func textParser(_ f: Node) -> String? {
+        if let q = program.qualified(f), Self.textParsers.contains(q) { return q }
+        if f.type == "Attribute", let attr = f.string("attr"), Self.parserMethods.contains(attr) { return ".\(attr)" }
+        return nil
+    }
+
     /// `x.choices[0].message.content`, `x.choices[0].text`: raw completion text.
     static func isRawCompletionText(_ n: Node) -> Bool {
         guard n.type == "Attribute", let attr = n.string("attr"), attr == "content" || attr == "text" else { return false }
@@ -86,9 +97,9 @@ extension Checker {
             default: break
             }
             if !tainted.isEmpty || !prompts.isEmpty || program.mentionsChoices,
-               let q = program.qualified(f), Self.textParsers.contains(q),
+               let parser = textParser(f),
                (call.nodes("args") + call.nodes("keywords").compactMap { $0.node("value") }).contains(where: touchesCompletion) {
-                report(.rawTextParsing, call, "\(q) applied to model text; declare typed OutputFields (or a Pydantic model) and let DSPy's adapter parse them")
+                report(.rawTextParsing, call, "\(parser) applied to model text; declare typed OutputFields (or a Pydantic model) and let DSPy's adapter parse them")
             }
             if f.type == "Attribute", let attr = f.string("attr"), attr == "forward" || attr == "aforward",
                !(f.node("value")?.type == "Call" && f.node("value")?.node("func")?.string("id") == "super"),

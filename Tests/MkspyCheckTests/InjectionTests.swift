@@ -46,6 +46,7 @@ import Testing
         Injection(rule: .rawTextParsing, snippet: "text = completion.choices[0].message.content", offset: 0, places: [.end, .firstFunction]),
         Injection(rule: .rawTextParsing, snippet: "import json\nlm = dspy.LM(\"openai/gpt-4o-mini\")\nraw = lm(\"Reply in JSON.\")[0]\nparsed = json.loads(raw)", offset: 3),
         Injection(rule: .rawTextParsing, snippet: "import re\nimport litellm\nresponse = litellm.completion(model=\"gpt-4o\", messages=[])\nnumbers = re.findall(r\"\\d+\", response.choices[0].text)", offset: 3),
+        Injection(rule: .rawTextParsing, snippet: "import re\nlm = dspy.LM(\"openai/gpt-4o-mini\")\nNUMBER = re.compile(r\"\\d+\")\nfound = NUMBER.search(lm(\"Pick a number.\")[0])", offset: 3),
         Injection(rule: .forwardCalled, snippet: "output = dspy.Predict(\"question -> answer\").forward(question=\"hi\")", offset: 0, places: [.end, .firstFunction]),
         Injection(rule: .dynamicCode, snippet: "result = eval(\"1 + 1\")", offset: 0, places: [.end, .firstFunction]),
         Injection(rule: .dynamicCode, snippet: "exec(\"x = 1\")", offset: 0, places: [.end, .firstFunction]),
