@@ -1258,7 +1258,8 @@ final class Parser {
             return name(s)
         case .number:
             p += 1
-            let v = try numberValue(src, Int(tk[s].start), Int(tk[s].end))
+            let v: ConstantValue
+            do { v = try numberValue(src, Int(tk[s].start), Int(tk[s].end)) } catch { throw err(error.message, tk[s]) }
             return Node(K.Constant, .constant(v), .null, at: pos(s))
         case .kNone, .kTrue, .kFalse, .ellipsis:
             let v: ConstantValue = kind == .kNone ? .none : kind == .kTrue ? .bool(true) : kind == .kFalse ? .bool(false) : .ellipsis
