@@ -1,3 +1,4 @@
+import Foundation
 import MkspyCheck
 import MkspyCore
 import PythonSyntax
@@ -169,5 +170,15 @@ import Testing
         #expect(found.first?.severity == .error)
         #expect(found.first?.line == 3)
         #expect(check("import dspy\nif True\n    pass\n").first?.line == 2)
+    }
+}
+
+/// Every rule is documented in mkspy-check(1), with an example or the fix.
+@Suite struct ManPageTests {
+    @Test func everyRuleIsDocumented() throws {
+        let page = try String(contentsOfFile: "\(packageRoot)/man/man1/mkspy-check.1", encoding: .utf8)
+        for rule in CheckRule.allCases {
+            #expect(page.contains(".It \(rule.rawValue)\n"), "\(rule.rawValue) is not in mkspy-check(1)")
+        }
     }
 }
