@@ -49,10 +49,11 @@ $(RUN)/seeds.jsonl: $(SPEC)
 	$(MKSPY_BIN)mkspy-spec $(SPEC) | $(MKSPY_BIN)mkspy-gen > $@.tmp && mv $@.tmp $@
 
 # One generation per pass: evolve reads the seeds and the whole archive; an empty answer ends it.
+# mkspy-score's status 1 (a candidate mkspy-check failed was refused) goes on; 2 or 3 stops.
 mkspy-loop: $(RUN)/seeds.jsonl
 	touch $(RUN)/archive.jsonl
 	while $(MKSPY_EVOLVE) $(RUN)/seeds.jsonl $(RUN)/archive.jsonl > $(RUN)/next.jsonl && [ -s $(RUN)/next.jsonl ]; do \
-	  $(MKSPY_BIN)mkspy-gen $(RUN)/next.jsonl | $(MKSPY_BIN)mkspy-check | $(MKSPY_SCORE) >> $(RUN)/archive.jsonl || exit $$?; \
+	  $(MKSPY_BIN)mkspy-gen $(RUN)/next.jsonl | $(MKSPY_BIN)mkspy-check | $(MKSPY_SCORE) >> $(RUN)/archive.jsonl || [ $$? -eq 1 ] || exit $$?; \
 	done
 
 mkspy-best:
