@@ -13,8 +13,10 @@ num_threads; mkspy-score -j and the reflection threads).
 Run it with the Python that has dspy==3.4.1 (and the gepa it pins), with the mkspy binaries on
 PATH or in --bin:
 
-    python gepa_bench.py [--seeds 0,1,2] [--budget 300] [--latency-ms 0] [--jobs 8]
-                         [--children 4] [--bin .build/release] [--out DIR]
+    python gepa_bench.py [--seeds 0,1,2] [--budget 200] [--latency-ms 100] [--jobs 8]
+                         [--children 1] [--bin .build/release] [--out DIR]
+
+(share/mkspy/bench/gepa_bench.sh builds the release binaries and runs it.)
 """
 
 import argparse
@@ -170,10 +172,10 @@ def run_mkspy(dspy, port, seed, args, metric, data, workdir):
 def main():
     ap = argparse.ArgumentParser(description="dspy.GEPA vs mkspy on the rules task")
     ap.add_argument("--seeds", default="0,1,2")
-    ap.add_argument("--budget", type=int, default=300)
-    ap.add_argument("--latency-ms", type=float, default=0)
+    ap.add_argument("--budget", type=int, default=200)
+    ap.add_argument("--latency-ms", type=float, default=100)
     ap.add_argument("--jobs", type=int, default=8)
-    ap.add_argument("--children", type=int, default=4)
+    ap.add_argument("--children", type=int, default=1)
     ap.add_argument("--bin", help="directory of the mkspy binaries (default: PATH)")
     ap.add_argument("--out", help="keep run directories and write results.json here")
     ap.add_argument("--only", choices=["gepa", "mkspy"])
