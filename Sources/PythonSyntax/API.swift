@@ -61,7 +61,7 @@ func decodeSource(_ input: [UInt8]) throws(SyntaxError) -> [UInt8] {
     var b = input
     var bom = false
     if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { b.removeFirst(3); bom = true }
-    if b.contains(0) {
+    if contains(b, 0) {
         throw SyntaxError(message: "source code cannot contain null bytes", lineno: 1, colOffset: 0)
     }
     if let enc = codingDeclaration(b) {
@@ -90,7 +90,7 @@ func decodeSource(_ input: [UInt8]) throws(SyntaxError) -> [UInt8] {
         throw SyntaxError(message: "(unicode error) 'utf-8' codec can't decode byte 0x\(String(b[bad], radix: 16)) in position \(bad - start): invalid start byte",
                           lineno: line, colOffset: bad - start)
     }
-    if b.contains(13) {
+    if contains(b, 13) {
         var out: [UInt8] = []
         out.reserveCapacity(b.count)
         var i = 0
@@ -106,6 +106,11 @@ func decodeSource(_ input: [UInt8]) throws(SyntaxError) -> [UInt8] {
         b = out
     }
     return b
+}
+
+/// Whether `b` holds the byte `c` (memchr: vectorized).
+func contains(_ b: [UInt8], _ c: UInt8) -> Bool {
+    b.withUnsafeBytes { raw in raw.baseAddress.map { memchr($0, Int32(c), raw.count) != nil } ?? false }
 }
 
 /// The encoding named by a PEP 263 comment on line 1 or 2, if any.
