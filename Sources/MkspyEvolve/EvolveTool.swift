@@ -126,10 +126,8 @@ public enum EvolveTool {
                 key: arguments.value("--reflection-lm-key") ?? environment("MKSPY_REFLECTION_LM_KEY") ?? environment("MKSPY_LM_KEY"))
             reflector = pythonReflector(lm: settings, jobs: options.children, quiet: filter.quiet)
         } else {
-            reflector = { requests in
-                if !filter.quiet { printError("mkspy-evolve: no reflection LM (--reflection-lm, MKSPY_REFLECTION_LM or MKSPY_LM): children get demos and strategy changes only") }
-                return requests.map { _ in nil }
-            }
+            if !filter.quiet { printError("mkspy-evolve: no reflection LM (--reflection-lm, MKSPY_REFLECTION_LM or MKSPY_LM): children get demos and strategy changes only") }
+            reflector = { requests in requests.map { _ in nil } }
         }
 
         let result = evolver.step(reflector: reflector)

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 RUN=${MKSPY_RUN:-$ROOT/mkspy-run}
 TASK=${MKSPY_DEMO_TASK:-support_triage}
-CALLS=${MKSPY_DEMO_CALLS:-200}
+CALLS=${MKSPY_DEMO_CALLS:-120}
 case $TASK in
   rules) EX=share/mkspy/bench/rules_task
          STANDIN="share/mkspy/bench/rules_lm.py --rules $EX/rules.json"
@@ -55,7 +55,7 @@ fi
 echo "== evolving $EX/spec.json for up to $CALLS metric calls (archive: $RUN/archive.jsonl)"
 make -s -f share/mkspy/mkspy.mk mkspy MKSPY_SHARE_DIR=share/mkspy RUN="$RUN" SPEC="$EX/spec.json" \
   TRAIN="$EX/train.jsonl" VAL="$EX/val.jsonl" MAX_CALLS="$CALLS" CHILDREN=4 JOBS=4 \
-  SCORE_FLAGS="-q --cache $RUN/lm-cache" EVOLVE_FLAGS="-q"
+  CHECK_FLAGS="-q" SCORE_FLAGS="-q --cache $RUN/lm-cache" EVOLVE_FLAGS="-q"
 
 echo "== scoring the best program on the test set"
 mkspy-score -q --cache "$RUN/lm-cache" --data "$EX/test.jsonl" "$RUN/best.jsonl" > "$RUN/best-test.jsonl"
@@ -65,8 +65,10 @@ run, ex = sys.argv[1], sys.argv[2]
 ids = lambda path: [json.loads(l)["id"] for l in open(path) if l.strip()]
 best = json.loads(open(f"{run}/best-test.jsonl").readline())
 mean = lambda split: sum(best["scores"][i]["score"] or 0 for i in ids(f"{ex}/{split}.jsonl")) / len(ids(f"{ex}/{split}.jsonl"))
-calls = sum(1 for l in open(f"{run}/archive.jsonl") for s in json.loads(l).get("scores", {}).values() if s.get("score") is not None)
 print(f"best program {best['id']} ({best['origin']}, generation {best['generation']}): val {mean('val'):.3f}, test {mean('test'):.3f}")
 PY
 stop_standin
 echo "== done: $RUN/best.py (the program), $RUN/report.html (open it in a browser), $RUN/archive.jsonl (rerun the loop to resume)"
+if [ "$TASK" != rules ] && [ "${MKSPY_LM:-}" = openai/standin ]; then
+  echo "   (the generic stand-in ignores instructions; for a run whose scores climb: MKSPY_DEMO_TASK=rules sh share/mkspy/demo.sh)"
+fi

@@ -31,6 +31,7 @@ JOBS      ?= 4
 # Directory of the mkspy binaries with a trailing slash (e.g. .build/release/); empty: on PATH.
 MKSPY_BIN ?=
 EVOLVE_FLAGS ?=
+CHECK_FLAGS  ?=
 SCORE_FLAGS  ?=
 MKSPY_SHARE_DIR ?= $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 PYTHON ?= python3
@@ -53,7 +54,7 @@ $(RUN)/seeds.jsonl: $(SPEC)
 mkspy-loop: $(RUN)/seeds.jsonl
 	touch $(RUN)/archive.jsonl
 	while $(MKSPY_EVOLVE) $(RUN)/seeds.jsonl $(RUN)/archive.jsonl > $(RUN)/next.jsonl && [ -s $(RUN)/next.jsonl ]; do \
-	  $(MKSPY_BIN)mkspy-gen $(RUN)/next.jsonl | $(MKSPY_BIN)mkspy-check | $(MKSPY_SCORE) >> $(RUN)/archive.jsonl || [ $$? -eq 1 ] || exit $$?; \
+	  $(MKSPY_BIN)mkspy-gen $(RUN)/next.jsonl | $(MKSPY_BIN)mkspy-check $(CHECK_FLAGS) | $(MKSPY_SCORE) >> $(RUN)/archive.jsonl || [ $$? -eq 1 ] || exit $$?; \
 	done
 
 mkspy-best:
