@@ -10,19 +10,29 @@ let opAnd = op("And"), opOr = op("Or"), opNot = op("Not"), opInvert = op("Invert
 let opUAdd = op("UAdd"), opUSub = op("USub")
 let opEq = op("Eq"), opNotEq = op("NotEq"), opLt = op("Lt"), opLtE = op("LtE"), opGt = op("Gt")
 let opGtE = op("GtE"), opIs = op("Is"), opIsNot = op("IsNot"), opIn = op("In"), opNotIn = op("NotIn")
-let binOps: [Tok: Node] = [
-    .vbar: op("BitOr"), .circumflex: op("BitXor"), .amper: op("BitAnd"), .leftshift: op("LShift"),
-    .rightshift: op("RShift"), .plus: op("Add"), .minus: op("Sub"), .star: op("Mult"),
-    .slash: op("Div"), .doubleslash: op("FloorDiv"), .percent: op("Mod"), .at: op("MatMult"),
-    .doublestar: op("Pow"),
-]
-let augOps: [Tok: Node] = [
-    .vbarequal: binOps[.vbar]!, .circumflexequal: binOps[.circumflex]!, .amperequal: binOps[.amper]!,
-    .leftshiftequal: binOps[.leftshift]!, .rightshiftequal: binOps[.rightshift]!,
-    .plusequal: binOps[.plus]!, .minequal: binOps[.minus]!, .starequal: binOps[.star]!,
-    .slashequal: binOps[.slash]!, .doubleslashequal: binOps[.doubleslash]!,
-    .percentequal: binOps[.percent]!, .atequal: binOps[.at]!, .doublestarequal: binOps[.doublestar]!,
-]
+let opBitOr = op("BitOr"), opBitXor = op("BitXor"), opBitAnd = op("BitAnd"), opLShift = op("LShift")
+let opRShift = op("RShift"), opAdd = op("Add"), opSub = op("Sub"), opMult = op("Mult"), opDiv = op("Div")
+let opFloorDiv = op("FloorDiv"), opMod = op("Mod"), opMatMult = op("MatMult"), opPow = op("Pow")
+
+/// The operator node of a binary operator token (or of an augmented assignment's, when `aug`).
+func binOp(_ k: Tok, aug: Bool = false) -> Node? {
+    switch k {
+    case .vbar where !aug, .vbarequal where aug: return opBitOr
+    case .circumflex where !aug, .circumflexequal where aug: return opBitXor
+    case .amper where !aug, .amperequal where aug: return opBitAnd
+    case .leftshift where !aug, .leftshiftequal where aug: return opLShift
+    case .rightshift where !aug, .rightshiftequal where aug: return opRShift
+    case .plus where !aug, .plusequal where aug: return opAdd
+    case .minus where !aug, .minequal where aug: return opSub
+    case .star where !aug, .starequal where aug: return opMult
+    case .slash where !aug, .slashequal where aug: return opDiv
+    case .doubleslash where !aug, .doubleslashequal where aug: return opFloorDiv
+    case .percent where !aug, .percentequal where aug: return opMod
+    case .at where !aug, .atequal where aug: return opMatMult
+    case .doublestar where !aug, .doublestarequal where aug: return opPow
+    default: return nil
+    }
+}
 
 @inline(__always) func binPrec(_ k: Tok) -> Int {
     switch k {
@@ -572,7 +582,7 @@ final class Parser {
             if eat(.equal) { v = .node(kind == .kYield ? try yieldExpr() : try starExpressions()) }
             return Node(K.AnnAssign, .node(target), .node(ann), v, .int(simple), at: pos(s))
         }
-        if let op = augOps[kind] {
+        if let op = binOp(kind, aug: true) {
             switch first.type {
             case "Name", "Attribute", "Subscript": break
             default: throw err("'\(describe(first))' is an illegal expression for augmented assignment", node: first)
@@ -785,7 +795,7 @@ final class Parser {
             let real = try signedNumber()
             if kind == .plus || kind == .minus {
                 if isImaginary(p - 1) { throw err("real number required in complex literal", tk[p - 1]) }
-                let o = binOps[kind]!
+                let o = binOp(kind)!
                 p += 1
                 guard kind == .number, isImaginary(p) else { throw err("imaginary number required in complex literal", tk[p]) }
                 let imag = try atom()
@@ -1076,7 +1086,7 @@ final class Parser {
             if prec == 0 || prec < minPrec { return left }
             p += 1
             let right = try binary(prec + 1)
-            left = Node(K.BinOp, .node(left), .node(binOps[k]!), .node(right), at: pos(s))
+            left = Node(K.BinOp, .node(left), .node(binOp(k)!), .node(right), at: pos(s))
             chain += 1
             if depth + chain > maxDepth { throw err("too many nested expressions", tk[p]) }
         }
@@ -1113,7 +1123,7 @@ final class Parser {
             try enter()
             defer { depth -= 1 }
             let e = try factor()
-            base = Node(K.BinOp, .node(base), .node(binOps[.doublestar]!), .node(e), at: pos(s))
+            base = Node(K.BinOp, .node(base), .node(opPow), .node(e), at: pos(s))
         }
         return base
     }
