@@ -9,13 +9,14 @@
 #   sh share/mkspy/demo.sh
 #   MKSPY_DEMO_TASK=rules sh share/mkspy/demo.sh     the benchmark task and its rules stand-in,
 #                                                    whose answers improve as the instruction learns
-#   MKSPY_DEMO_CALLS=300 MKSPY_RUN=/tmp/run sh share/mkspy/demo.sh
+#   MKSPY_DEMO_CALLS=300 MKSPY_DEMO_CHILDREN=4 MKSPY_RUN=/tmp/run sh share/mkspy/demo.sh
 set -eu
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 RUN=${MKSPY_RUN:-$ROOT/mkspy-run}
 TASK=${MKSPY_DEMO_TASK:-support_triage}
 CALLS=${MKSPY_DEMO_CALLS:-120}
+CHILDREN=${MKSPY_DEMO_CHILDREN:-1}
 case $TASK in
   rules) EX=share/mkspy/bench/rules_task
          STANDIN="share/mkspy/bench/rules_lm.py --rules $EX/rules.json"
@@ -54,7 +55,7 @@ fi
 
 echo "== evolving $EX/spec.json for up to $CALLS metric calls (archive: $RUN/archive.jsonl)"
 make -s -f share/mkspy/mkspy.mk mkspy MKSPY_SHARE_DIR=share/mkspy RUN="$RUN" SPEC="$EX/spec.json" \
-  TRAIN="$EX/train.jsonl" VAL="$EX/val.jsonl" MAX_CALLS="$CALLS" CHILDREN=4 JOBS=4 \
+  TRAIN="$EX/train.jsonl" VAL="$EX/val.jsonl" MAX_CALLS="$CALLS" CHILDREN="$CHILDREN" JOBS=4 \
   CHECK_FLAGS="-q" SCORE_FLAGS="-q --cache $RUN/lm-cache" EVOLVE_FLAGS="-q"
 
 echo "== scoring the best program on the test set"
