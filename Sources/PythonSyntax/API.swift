@@ -80,7 +80,7 @@ func decodeSource(_ input: [UInt8]) throws(SyntaxError) -> [UInt8] {
         default:
             throw SyntaxError(message: "encoding problem: \(enc) (only utf-8 and latin-1 are supported)", lineno: 1, colOffset: 0)
         }
-        if bom && norm != "utf-8" && norm != "utf8" {
+        if bom && norm != "utf-8" {
             throw SyntaxError(message: "encoding problem: \(enc) with BOM", lineno: 1, colOffset: 0)
         }
     }

@@ -47,6 +47,7 @@ import Testing
         "nonlocal", "x = $", "x = ?", "`x`", "a <> b", "if True:\npass", "elif x: pass", "else: pass",
         "f(x for x in y, )", "*a = 1 +", "del *a", "(yield) += 1", "x: int, y: int = 1, 2",
         "x = " + String(repeating: "1", count: 4301), "0x" + String(repeating: "f", count: 300_001),
+        "\u{FEFF}# coding: utf8\nx = 1\n", "\u{FEFF}# coding: latin-1\nx = 1\n",
         "'\\N{TANGUT IDEOGRAPH-17000}'", "'\\N{cjk unified ideograph-4e00}'", "'\\N{SAUDI RIYAL SIGN}'", "'\\N{hangul syllable ga}'",
     ])
     func rejectedAnyMessage(_ src: String) {
@@ -63,7 +64,7 @@ import Testing
         "x = 1;", "if x: pass;", "@a.b[c](d)\ndef f(): pass", "class A(B, *c, d=1, **e): pass",
         "f'{\"nested\"}' f\"{'x'}\"", "f'''{\n x # comment\n}'''", "u'a' 'b'", "x[1:2, ::3, ...]",
         "async def f():\n  async with a: pass\n  async for x in y: pass\n  [x async for x in y]\n",
-        "\u{FEFF}x = 1", "# -*- coding: latin-1 -*-\nx = 1\n",
+        "\u{FEFF}x = 1", "# -*- coding: latin-1 -*-\nx = 1\n", "\u{FEFF}# coding: utf-8\nx = 1\n",
         String(repeating: "1", count: 4300), String(repeating: "0", count: 5000), "0x" + String(repeating: "f", count: 20_000),
         "'\\N{LF}\\N{bullet}\\N{NBSP}\\N{CJK UNIFIED IDEOGRAPH-4E00}\\N{HANGUL SYLLABLE GA}'",
     ])
