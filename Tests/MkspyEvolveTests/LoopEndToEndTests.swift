@@ -1,0 +1,119 @@
+import Foundation
+import MkspyCore
+import MkspyRuntime
+import Testing
+@testable import MkspyEvolve
+
+/// The real loop (mkspy-spec, -gen, -check, -score, -evolve, built beside this bundle) against the
+/// rules stand-in: killed mid-loop and rerun, no pair recorded in the archive is evaluated again.
+@Suite struct LoopEndToEndTests {
+    static let repo = ReflectionTests.repo
+    static let products = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
+    static let ready = ReflectionTests.python != nil
+        && FileManager.default.isExecutableFile(atPath: products + "/mkspy-score")
+        && FileManager.default.isExecutableFile(atPath: products + "/mkspy-evolve")
+
+    /// Runs `script` with sh in `directory` and waits for it.
+    static func shell(_ script: String, in directory: String, environment: [String: String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script]
+        p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        p.environment = environment
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+    }
+
+    /// A fresh directory, the rules stand-in on a free port, and the environment the tools run in.
+    static func setUp() throws -> (dir: String, standIn: Process, env: [String: String], task: String) {
+        let dir = NSTemporaryDirectory() + "mkspy-evolve-e2e-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let task = Self.repo + "/share/mkspy/bench/rules_task"
+        let standIn = Process()
+        standIn.executableURL = URL(fileURLWithPath: ReflectionTests.python!)
+        standIn.arguments = [Self.repo + "/share/mkspy/bench/rules_lm.py", "--rules", task + "/rules.json", "--port", "0",
+                             "--latency-ms", "50", "--max-seconds", "300"]
+        let out = Pipe()
+        standIn.standardOutput = out
+        standIn.standardError = FileHandle.nullDevice
+        try standIn.run()
+        var line = [UInt8]()
+        while let byte = try out.fileHandleForReading.read(upToCount: 1)?.first, byte != 0x0A { line.append(byte) }
+        let port = try #require(try JSON.parse(line)["port"]?.intValue)
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = Self.products + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        env["MKSPY_PYTHON"] = ReflectionTests.python!
+        env["MKSPY_SHARE"] = Self.repo + "/share/mkspy"
+        env["MKSPY_LM"] = "openai/standin"
+        env["MKSPY_LM_BASE"] = "http://127.0.0.1:\(port)/v1"
+        env["MKSPY_LM_KEY"] = "standin"
+        env["DSPY_CACHEDIR"] = dir + "/dspy-cache"
+        return (dir, standIn, env, task)
+    }
+
+    @Test(.enabled(if: ready, "needs the DSPy runtime and the built tools"), .timeLimit(.minutes(5)))
+    func sameSeedSameRun() throws {
+        var runs = [[String]]()
+        for _ in 0..<2 {
+            let (dir, standIn, env, task) = try Self.setUp()
+            defer { standIn.terminate(); standIn.waitUntilExit(); try? FileManager.default.removeItem(atPath: dir) }
+            try Self.shell("""
+                mkspy-spec \(task)/spec.json | mkspy-gen > seeds.jsonl; touch archive.jsonl
+                while mkspy-evolve -q --train \(task)/train.jsonl --val \(task)/val.jsonl --children 2 --seed 5 --max-calls 60 seeds.jsonl archive.jsonl > next.jsonl && [ -s next.jsonl ]; do
+                  mkspy-gen next.jsonl | mkspy-check -q | mkspy-score -q -j 4 --cache cache --data \(task)/train.jsonl --data \(task)/val.jsonl >> archive.jsonl
+                done
+                """, in: dir, environment: env)
+            // What was asked and found, without timings: id, origin, scored examples and scores, evolve state.
+            runs.append(try String(contentsOfFile: dir + "/archive.jsonl", encoding: .utf8).split(separator: "\n").compactMap { text in
+                guard let r = try? JSON.parse(Array(text.utf8)) else { return nil }
+                let scores = (r["scores"]?.objectValue ?? [:]).map { "\($0.key)=\($0.value["score"]?.doubleValue ?? -1)" }.sorted()
+                return "\(r["id"]?.stringValue ?? "") \(r["origin"]?.stringValue ?? "") \(scores) \(r["evolve"]?.text ?? "")"
+            })
+        }
+        #expect(runs[0].count > 3)
+        #expect(runs[0] == runs[1])
+    }
+
+    @Test(.enabled(if: ready, "needs the DSPy runtime and the built tools"), .timeLimit(.minutes(5)))
+    func killedAndResumedLoopNeverRescoresAPair() throws {
+        let (dir, standIn, env, task) = try Self.setUp()
+        defer { standIn.terminate(); standIn.waitUntilExit(); try? FileManager.default.removeItem(atPath: dir) }
+        let t = "--train \(task)/train.jsonl --val \(task)/val.jsonl"
+        // The first run is killed in its fourth generation: mkspy-score gets SIGKILL after half a
+        // second, so what it was scoring never reaches the archive. The second run resumes.
+        func loop(killAt: Int) -> String {
+            """
+            mkspy-spec \(task)/spec.json | mkspy-gen > seeds.jsonl; touch archive.jsonl; i=0
+            while mkspy-evolve -q \(t) --children 2 --seed 3 --max-calls 110 seeds.jsonl archive.jsonl > next.jsonl && [ -s next.jsonl ]; do
+              i=$((i + 1)); kill=; [ $i -eq \(killAt) ] && kill="timeout -s KILL 0.5"
+              mkspy-gen next.jsonl | mkspy-check -q | $kill mkspy-score -q -j 4 --cache cache-$i-$(date +%s%N) --data \(task)/train.jsonl --data \(task)/val.jsonl >> archive.jsonl
+              [ $i -eq \(killAt) ] && break
+            done
+            """
+        }
+        try Self.shell(loop(killAt: 4), in: dir, environment: env)
+        let killedAt = (try? String(contentsOfFile: dir + "/archive.jsonl", encoding: .utf8))?.split(separator: "\n").count ?? 0
+        try Self.shell(loop(killAt: 0), in: dir, environment: env)
+
+        var seen = [String: JSON]()
+        var again = 0
+        var records = 0
+        for text in try String(contentsOfFile: dir + "/archive.jsonl", encoding: .utf8).split(separator: "\n") {
+            guard let record = try? JSON.parse(Array(text.utf8)), let id = record["id"]?.stringValue else { continue }
+            records += 1
+            for (eid, entry) in record["scores"]?.objectValue ?? [:] where entry["score"]?.doubleValue != nil {
+                if let earlier = seen["\(id) \(eid)"], earlier != entry { again += 1 }
+                seen["\(id) \(eid)"] = seen["\(id) \(eid)"] ?? entry
+            }
+        }
+        #expect(killedAt > 0 && records > killedAt, "the kill should land mid-loop: \(killedAt) then \(records) records")
+        #expect(again == 0, "pairs scored again after they were recorded")
+        #expect(seen.count <= 110)
+        var archive = Archive()
+        for text in try String(contentsOfFile: dir + "/archive.jsonl", encoding: .utf8).split(separator: "\n") {
+            if case .object(let o)? = try? JSON.parse(Array(text.utf8)) { archive.add(o) }
+        }
+        #expect(archive.metricCalls == seen.count)
+    }
+}
