@@ -1,20 +1,22 @@
 #!/bin/sh
-# The whole mkspy loop, end to end: build release binaries, evolve a bundled example's program
+# The whole mkspy loop, end to end: build release binaries, evolve a bundled task's program
 # with spec → gen → check → score → evolve until the budget is spent, then write the best
 # program (best.py) and a report (report.html) into ./mkspy-run/.
 #
 # Offline by default, against a local LM stand-in on 127.0.0.1 (stopped at the end). With
 # MKSPY_LM set (and MKSPY_LM_BASE / MKSPY_LM_KEY as needed), it runs against that LM instead.
+# The default task is the ticket-routing task of the GEPA benchmark, whose stand-in answers
+# right only when the instruction states the task's hidden rules, so the scores climb as
+# reflection learns them; MKSPY_DEMO_TASK names an example of share/mkspy/examples instead.
 #
 #   sh share/mkspy/demo.sh
-#   MKSPY_DEMO_TASK=rules sh share/mkspy/demo.sh     the benchmark task and its rules stand-in,
-#                                                    whose answers improve as the instruction learns
+#   MKSPY_DEMO_TASK=support_triage sh share/mkspy/demo.sh   a bundled example, generic stand-in
 #   MKSPY_DEMO_CALLS=300 MKSPY_DEMO_CHILDREN=4 MKSPY_RUN=/tmp/run sh share/mkspy/demo.sh
 set -eu
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 RUN=${MKSPY_RUN:-$ROOT/mkspy-run}
-TASK=${MKSPY_DEMO_TASK:-support_triage}
+TASK=${MKSPY_DEMO_TASK:-rules}
 CALLS=${MKSPY_DEMO_CALLS:-120}
 CHILDREN=${MKSPY_DEMO_CHILDREN:-1}
 case $TASK in
@@ -71,5 +73,5 @@ PY
 stop_standin
 echo "== done: $RUN/best.py (the program), $RUN/report.html (open it in a browser), $RUN/archive.jsonl (rerun the loop to resume)"
 if [ "$TASK" != rules ] && [ "${MKSPY_LM:-}" = openai/standin ]; then
-  echo "   (the generic stand-in ignores instructions; for a run whose scores climb: MKSPY_DEMO_TASK=rules sh share/mkspy/demo.sh)"
+  echo "   (the generic stand-in ignores instructions; for a run whose scores climb: sh share/mkspy/demo.sh)"
 fi

@@ -182,7 +182,7 @@ def lineage_svg(candidates, order, states, best_id):
     rows = max(len(v) for v in gens.values())
     for g, ids in gens.items():
         for i, cid in enumerate(ids):
-            col[cid] = (pad + g * col_w, pad + i * row_h)
+            col[cid] = (pad + 52 + g * col_w, pad + i * row_h)  # 52: half a node box
     width = pad * 2 + (max(gens) + 1) * col_w
     height = pad * 2 + rows * row_h
     edges, nodes = [], []
