@@ -257,7 +257,7 @@ struct MkspySpecTests {
 
     @Test func operandAfterDoubleDashMayStartWithADash() throws {
         let s = Scratch(); defer { s.remove() }
-        s.file("-odd.jsonl", #"{"kind":"note","n":1}"#)
+        _ = s.file("-odd.jsonl", #"{"kind":"note","n":1}"#)
         let r = try mkspySpec(["--", "-odd.jsonl"], in: s)
         #expect(r.status == 0)
         #expect(r.lines == [#"{"kind":"note","n":1}"#])

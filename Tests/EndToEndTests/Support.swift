@@ -39,7 +39,7 @@ struct Scratch {
     @discardableResult
     func file(_ name: String, _ bytes: [UInt8]) -> String {
         let path = url.appendingPathComponent(name).path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
     func file(_ name: String, _ text: String) -> String { file(name, Array(text.utf8)) }

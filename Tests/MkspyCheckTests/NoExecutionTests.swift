@@ -82,7 +82,7 @@ import Testing
         // The same file through the tool leaves nothing behind either.
         if tool("mkspy-check") != nil {
             let file = dir.appendingPathComponent("program.py").path
-            FileManager.default.createFile(atPath: file, contents: Data(program.utf8))
+            _ = FileManager.default.createFile(atPath: file, contents: Data(program.utf8))
             let run = try shell("mkspy-check -q '\(file)'")
             #expect(run.status == 0)
             #expect(!FileManager.default.fileExists(atPath: marker))

@@ -26,7 +26,7 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("bad.py").path
-        FileManager.default.createFile(atPath: bad, contents: Data("import dspy\nqa = dspy.Predict(\"question answer\")\n".utf8))
+        _ = FileManager.default.createFile(atPath: bad, contents: Data("import dspy\nqa = dspy.Predict(\"question answer\")\n".utf8))
         let run = try shell("mkspy-check '\(bad)' share/mkspy/check-corpus/01_predict_script.py")
         #expect(run.status == 1)
         #expect(run.lines.count == 2)
@@ -51,7 +51,7 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("p.py").path
-        FileManager.default.createFile(atPath: file, contents: Data("import dspy\nimport os\nos.system('ls')\n".utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data("import dspy\nimport os\nos.system('ls')\n".utf8))
         #expect(try shell("mkspy-check -q '\(file)'").status == 0)
         #expect(try shell("mkspy-check -q --strict '\(file)'").status == 1)
     }
@@ -66,7 +66,7 @@ import Testing
         if expected.last != 0x0A { expected.append(0x0A) }
         #expect(run.stdout == expected)
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent("mkspy-check-ast-\(UUID().uuidString).py").path
-        FileManager.default.createFile(atPath: bad, contents: Data("x = (1,\n".utf8))
+        _ = FileManager.default.createFile(atPath: bad, contents: Data("x = (1,\n".utf8))
         defer { try? FileManager.default.removeItem(atPath: bad) }
         let failed = try shell("mkspy-check --ast '\(bad)'")
         #expect(failed.status == 1)

@@ -67,7 +67,7 @@ enum Fixture {
         }.joined()
     }
 
-    static func write(_ text: String, to path: String) { FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) }
+    static func write(_ text: String, to path: String) { _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) }
 
     /// JSON Lines of a file.
     static func records(_ path: String) -> [JSON] {
@@ -141,8 +141,8 @@ func run(_ executable: String, _ arguments: [String], in directory: String, star
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     let out = directory + "/stdout-\(UUID().uuidString)", err = directory + "/stderr-\(UUID().uuidString)"
-    FileManager.default.createFile(atPath: out, contents: nil)
-    FileManager.default.createFile(atPath: err, contents: nil)
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: err, contents: nil)
     process.standardOutput = FileHandle(forWritingAtPath: out)
     process.standardError = FileHandle(forWritingAtPath: err)
     process.standardInput = FileHandle.nullDevice
