@@ -21,7 +21,7 @@ from compare import DEFAULT, EXCLUDE, py_files  # noqa: E402
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", default=".build-parser/release/pyast")
+    ap.add_argument("--bin", default=".build/release/pyast")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("paths", nargs="*", default=[DEFAULT])
     args = ap.parse_args()

@@ -43,7 +43,7 @@ def first_diff(a, b):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", default=".build-parser/release/pyast")
+    ap.add_argument("--bin", default=".build/release/pyast")
     ap.add_argument("--show", type=int, default=20)
     ap.add_argument("--cache", help="pickle file caching CPython's dumps between runs")
     ap.add_argument("paths", nargs="*", default=[DEFAULT])

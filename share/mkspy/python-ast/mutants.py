@@ -73,7 +73,7 @@ def mutate(text, toks, rng):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", default=".build-parser/release/pyast")
+    ap.add_argument("--bin", default=".build/release/pyast")
     ap.add_argument("--count", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-bytes", type=int, default=20000)
