@@ -27,8 +27,12 @@ public func exit(_ code: ExitCode) -> Never {
     Glibc.exit(code.rawValue)
 }
 
+/// A closed pipe must surface as EPIPE, not kill the process: set once, before any write.
+private let brokenPipesAreErrors: Void = { signal(SIGPIPE, SIG_IGN); return () }()
+
 /// Writes a line to standard error at once (diagnostics, progress).
 public func printError(_ line: String) {
+    brokenPipesAreErrors
     var bytes = Array(line.utf8)
     bytes.append(0x0A)
     bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stderr) }
@@ -37,6 +41,7 @@ public func printError(_ line: String) {
 
 /// Writes text to standard error without a newline (progress lines ending in "\r").
 public func writeError(_ text: String) {
+    brokenPipesAreErrors
     let bytes = Array(text.utf8)
     bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stderr) }
     fflush(stderr)
@@ -46,7 +51,7 @@ public func writeError(_ text: String) {
 /// quietly with status 0; any other failed write makes the exit status non-zero.
 public enum StandardOutput {
     nonisolated(unsafe) private static var buffer: [UInt8] = {
-        signal(SIGPIPE, SIG_IGN)
+        brokenPipesAreErrors
         var b = [UInt8](); b.reserveCapacity(1 << 16); return b
     }()
     nonisolated(unsafe) fileprivate(set) static var failed = false
