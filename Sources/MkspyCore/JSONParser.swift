@@ -69,7 +69,13 @@ private struct JSONParser {
         let start = i
         for byte in UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount) {
             guard i < bytes.count else { throw end("the literal '\(word)'") }
-            guard bytes[i] == byte else { throw fail("invalid literal; expected '\(word)'", at: start) }
+            guard bytes[i] == byte else {
+                var end = start
+                while end < bytes.count, end - start < 24, bytes[end] > 0x20, bytes[end] != UInt8(ascii: ","),
+                      bytes[end] != UInt8(ascii: "]"), bytes[end] != UInt8(ascii: "}") { end += 1 }
+                let found = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                throw fail("unexpected '\(found)' where a value should start (not JSON?)", at: start)
+            }
             i += 1
         }
     }
