@@ -1,1 +1,0 @@
-// MkspyRuntime: see its issue.
