@@ -12,7 +12,7 @@ import Testing
         var testDescription: String { "\(page): \(command.prefix(60))" }
     }
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: packageRoot)
 
     static var examples: [Example] {
         let pages = ["man/man1", "man/man7"].flatMap { dir in
@@ -59,7 +59,7 @@ import Testing
 
     @Test(arguments: examples)
     func example(_ example: Example) throws {
-        let products = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
+        let products = try #require(toolPath("mkspy-spec").map { URL(fileURLWithPath: $0).deletingLastPathComponent().path })
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", example.command]
