@@ -26,7 +26,7 @@ PROGRAM = os.path.join(ROOT, "Tests", "MkspyScoreTests", "Fixtures", "sentiment_
 
 
 def find_binary(name):
-    for build in (".build/debug", ".build-score/debug", ".build/release"):
+    for build in (".build/release", ".build/debug"):
         path = os.path.join(ROOT, build, name)
         if os.path.exists(path):
             return path
