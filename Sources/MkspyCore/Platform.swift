@@ -39,14 +39,6 @@ public func printError(_ line: String) {
     fflush(stderr)
 }
 
-/// Writes text to standard error without a newline (progress lines ending in "\r").
-public func writeError(_ text: String) {
-    brokenPipesAreErrors
-    let bytes = Array(text.utf8)
-    bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stderr) }
-    fflush(stderr)
-}
-
 /// The one buffered path to standard output. A closed pipe (`| head -1`) ends the process
 /// quietly with status 0; any other failed write makes the exit status non-zero.
 public enum StandardOutput {
