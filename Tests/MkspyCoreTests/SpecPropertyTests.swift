@@ -1,22 +1,6 @@
 import Testing
 @testable import MkspyCore
 
-/// SplitMix64: a tiny seeded generator, so every run builds the same specs.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A number in 0..<n.
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ percent: Int) -> Bool { int(100) < percent }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(items.count)] }
-}
-
 /// A spec as the generator builds it, before it is written as JSON.
 struct GenSpec {
     enum Definition { case alias(String), enumeration([String]), record([(String, String)]) }
@@ -102,7 +86,7 @@ struct GenSpec {
 
 /// Builds random valid specs whose names pass the naming lint.
 struct SpecGenerator {
-    var rng: SplitMix64
+    var rng: SeededRandom
     static let typeNames = ["Ticket", "Order", "Customer", "Review", "Priority", "Address", "Product", "Shipment",
                             "Verdict", "Topic", "Evidence", "Claim", "Passage", "Headline", "Rating", "Region"]
     static let firstWords = ["customer", "product", "order", "ticket", "invoice", "article", "city", "author", "market", "weather"]
@@ -115,20 +99,20 @@ struct SpecGenerator {
     var fieldNames: [String] = []
 
     init(seed: UInt64) {
-        rng = SplitMix64(state: seed)
+        rng = SeededRandom(seed: seed)
         fieldNames = Self.firstWords.flatMap { a in Self.secondWords.map { "\(a)_\($0)" } } + Self.secondWords
     }
 
     mutating func freshField() -> String {
-        let i = rng.int(fieldNames.count)
+        let i = rng.int(below: fieldNames.count)
         return fieldNames.remove(at: i)
     }
 
     mutating func typeExpr(_ declared: [String]) -> String {
         var t = rng.pick(Self.primitives + declared)
         var optional = false
-        for _ in 0..<rng.int(3) {
-            switch rng.int(3) {
+        for _ in 0..<rng.int(below: 3) {
+            switch rng.int(below: 3) {
             case 0: t = "list[\(t)]"; optional = false
             case 1: t = "dict[str, \(t)]"; optional = false
             default: if !optional { t += " | None"; optional = true }
@@ -144,41 +128,41 @@ struct SpecGenerator {
         var types = [(String, GenSpec.Definition)]()
         var declared = [String]()
         var names = Self.typeNames
-        for _ in 0..<rng.int(6) {
-            let name = names.remove(at: rng.int(names.count))
-            switch rng.int(3) {
+        for _ in 0..<rng.int(below: 6) {
+            let name = names.remove(at: rng.int(below: names.count))
+            switch rng.int(below: 3) {
             case 0: types.append((name, .alias(typeExpr(declared))))
             case 1:
                 var values = ["low", "high", "medium", "unknown", "other"]
-                let count = 1 + rng.int(4)
+                let count = 1 + rng.int(below: 4)
                 var chosen = [String]()
-                for _ in 0..<count { chosen.append(values.remove(at: rng.int(values.count))) }
+                for _ in 0..<count { chosen.append(values.remove(at: rng.int(below: values.count))) }
                 types.append((name, .enumeration(chosen)))
             default:
                 var words = Self.secondWords
                 var fields = [(String, String)]()
-                for _ in 0..<(1 + rng.int(3)) { fields.append((words.remove(at: rng.int(words.count)), typeExpr(declared))) }
+                for _ in 0..<(1 + rng.int(below: 3)) { fields.append((words.remove(at: rng.int(below: words.count)), typeExpr(declared))) }
                 types.append((name, .record(fields)))
             }
             declared.append(name)
         }
         var inputs = [GenSpec.GenField]()
-        for _ in 0..<(1 + rng.int(3)) { inputs.append(.init(name: freshField(), type: typeExpr(declared), desc: desc())) }
+        for _ in 0..<(1 + rng.int(below: 3)) { inputs.append(.init(name: freshField(), type: typeExpr(declared), desc: desc())) }
         var bindings = inputs
         var consumed = Set<String>()
         var ops = [GenSpec.GenOp]()
         var tools = false
-        for k in 0..<(1 + rng.int(4)) {
+        for k in 0..<(1 + rng.int(below: 4)) {
             var pool = bindings
             var opInputs = [GenSpec.GenField]()
-            for _ in 0..<(1 + rng.int(min(2, pool.count))) {
-                var f = pool.remove(at: rng.int(pool.count))
+            for _ in 0..<(1 + rng.int(below: min(2, pool.count))) {
+                var f = pool.remove(at: rng.int(below: pool.count))
                 f.desc = desc()
                 opInputs.append(f)
                 consumed.insert(f.name)
             }
             var opOutputs = [GenSpec.GenField]()
-            for _ in 0..<(1 + rng.int(2)) { opOutputs.append(.init(name: freshField(), type: typeExpr(declared), desc: desc())) }
+            for _ in 0..<(1 + rng.int(below: 2)) { opOutputs.append(.init(name: freshField(), type: typeExpr(declared), desc: desc())) }
             bindings += opOutputs
             let strategy: String? = rng.pick([nil, "predict", "cot", "react"])
             if strategy == "react" { tools = true }
@@ -196,9 +180,9 @@ struct SpecGenerator {
         }
         let metric: JSON
         let numericOutputs = outputs.filter { Self.numeric.contains($0.type) }
-        switch rng.int(7) {
+        switch rng.int(below: 7) {
         case 0 where !numericOutputs.isEmpty:
-            metric = ["kind": "numeric", "field": .string(rng.pick(numericOutputs).name), "tolerance": .number("0.\(rng.int(10))")]
+            metric = ["kind": "numeric", "field": .string(rng.pick(numericOutputs).name), "tolerance": .number("0.\(rng.int(below: 10))")]
         case 1: metric = ["kind": "judge", "field": .string(rng.pick(outputs).name), "rubric": "Correct and complete."]
         case 2: metric = ["kind": "python", "path": "metric.py", "function": "metric"]
         default:
@@ -239,14 +223,14 @@ enum Mutation: CaseIterable {
         }
     }
 
-    func apply(to s: inout GenSpec, _ rng: inout SplitMix64) {
-        let k = rng.int(s.ops.count)
+    func apply(to s: inout GenSpec, _ rng: inout SeededRandom) {
+        let k = rng.int(below: s.ops.count)
         switch self {
         case .unboundInput:
-            let j = rng.int(s.ops[k].inputs.count)
+            let j = rng.int(below: s.ops[k].inputs.count)
             s.ops[k].inputs[j].name = "missing_fact"
         case .typeMismatch:
-            let j = rng.int(s.ops[k].inputs.count)
+            let j = rng.int(below: s.ops[k].inputs.count)
             s.ops[k].inputs[j].type = s.ops[k].inputs[j].type == "int" ? "str" : "int"
         case .outputNotProduced:
             let output = rng.pick(s.outputs).name
@@ -254,7 +238,7 @@ enum Mutation: CaseIterable {
         case .typeCycle:
             s.types += [("CycleA", .alias("list[CycleB]")), ("CycleB", .record([("loop", "CycleA | None")]))]
         case .unresolvedType:
-            s.inputs[rng.int(s.inputs.count)].type = rng.pick(["UndeclaredThing", "list[UndeclaredThing]", "Undeclared | None"])
+            s.inputs[rng.int(below: s.inputs.count)].type = rng.pick(["UndeclaredThing", "list[UndeclaredThing]", "Undeclared | None"])
         case .shadowPrimitive:
             s.types.append((rng.pick(SpecGenerator.primitives), .alias("str")))
         case .badStrategy:
@@ -274,7 +258,7 @@ enum Mutation: CaseIterable {
         case .rebinding:
             s.ops[k].outputs[0].name = rng.pick(s.inputs).name
         case .typeSyntax:
-            s.inputs[rng.int(s.inputs.count)].type = rng.pick(["Optional[str]", "dict[int, str]", "str | int", "list[str"])
+            s.inputs[rng.int(below: s.inputs.count)].type = rng.pick(["Optional[str]", "dict[int, str]", "str | int", "list[str"])
         case .specName:
             s.name = rng.pick(["Task Name", "TaskName", "for", "2task"])
         case .metricField:
@@ -284,7 +268,7 @@ enum Mutation: CaseIterable {
         case .emptyEnum:
             s.types.append(("EmptyChoice", .enumeration([])))
         case .keywordField:
-            s.inputs[rng.int(s.inputs.count)].name = rng.pick(["lambda", "class", "from"])
+            s.inputs[rng.int(below: s.inputs.count)].name = rng.pick(["lambda", "class", "from"])
         }
     }
 }

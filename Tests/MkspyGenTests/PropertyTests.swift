@@ -5,47 +5,32 @@ import Testing
 
 /// Random valid specs all render to programs that run under DSPy.
 @Suite(.serialized) struct PropertyTests {
-    /// SplitMix64: the same seed gives the same specs on every run.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    }
-
     static let fieldNames = ["topic", "summary", "headline", "verdict", "score", "labels", "notes", "author",
                              "rating", "answer", "question", "country", "amount", "priority", "excerpt", "passage",
                              "title", "weights", "reviewer", "sources", "language", "deadline", "budget", "tally"]
 
     /// A random spec in user form: enums, records (over earlier types), aliases, and a flow
     /// of one to four operations whose inputs are bound by name to earlier fields.
-    static func randomSpec(_ random: inout Random, index: Int) -> JSONObject {
+    static func randomSpec(_ random: inout SeededRandom, index: Int) -> JSONObject {
         var types = JSONObject()
         var named = [String]()
-        for (i, name) in ["Mood", "Level", "Color"].prefix(random.below(4)).enumerated() {
-            types[name] = .array((0..<(2 + random.below(3))).map { .string("\(name.lowercased())_\(i)_\($0)") })
+        for (i, name) in ["Mood", "Level", "Color"].prefix(random.int(below: 4)).enumerated() {
+            types[name] = .array((0..<(2 + random.int(below: 3))).map { .string("\(name.lowercased())_\(i)_\($0)") })
             named.append(name)
         }
         func typeExpression(_ depth: Int) -> String {
             let base = random.pick(["str", "int", "float", "bool"] + named + named)
             guard depth < 2 else { return base }
-            switch random.below(6) {
+            switch random.int(below: 6) {
             case 0: return "list[\(typeExpression(depth + 1))]"
             case 1: return "dict[str, \(typeExpression(depth + 1))]"
             case 2: return "\(random.chance(50) ? "list[\(base)]" : base) | None"
             default: return base
             }
         }
-        for name in ["Entry", "Detail"].prefix(random.below(3)) {
+        for name in ["Entry", "Detail"].prefix(random.int(below: 3)) {
             var fields = JSONObject()
-            for field in ["title", "count", "comment", "weight"].prefix(1 + random.below(4)) {
+            for field in ["title", "count", "comment", "weight"].prefix(1 + random.int(below: 4)) {
                 fields[field] = random.chance(30) ? ["type": .string(typeExpression(1)), "desc": .string("the \(field)")]
                     : .string(typeExpression(1))
             }
@@ -56,10 +41,10 @@ import Testing
         if random.chance(50) { types["Tags"] = "list[str]"; named.append("Tags") }
 
         var names = fieldNames
-        func freshName() -> String { names.remove(at: random.below(names.count)) }
+        func freshName() -> String { names.remove(at: random.int(below: names.count)) }
         var available = [(name: String, type: String)]()
         var inputs = JSONObject()
-        for _ in 0..<(1 + random.below(2)) {
+        for _ in 0..<(1 + random.int(below: 2)) {
             let field = (freshName(), typeExpression(0))
             inputs[field.0] = .string(field.1)
             available.append(field)
@@ -67,14 +52,14 @@ import Testing
         var operations = [JSON]()
         var produced = [(name: String, type: String)]()
         var usesTools = false
-        for k in 0..<(1 + random.below(4)) {
+        for k in 0..<(1 + random.int(below: 4)) {
             var opInputs = JSONObject()
-            for _ in 0..<(1 + random.below(2)) {
+            for _ in 0..<(1 + random.int(below: 2)) {
                 let field = random.pick(available)
                 opInputs[field.name] = random.chance(30) ? ["type": .string(field.type), "desc": .string("the \(field.name)")] : .string(field.type)
             }
             var opOutputs = JSONObject()
-            for _ in 0..<(1 + random.below(2)) {
+            for _ in 0..<(1 + random.int(below: 2)) {
                 let field = (freshName(), typeExpression(0))
                 opOutputs[field.0] = .string(field.1)
                 available.append(field)
@@ -106,7 +91,7 @@ import Testing
     }
 
     @Test func randomSpecsRunUnderDSPy() throws {
-        var random = Random(state: 20_261_121)
+        var random = SeededRandom(seed: 20_261_121)
         var programs = [(Candidate, JSON)]()
         for index in 0..<40 {
             let object = Self.randomSpec(&random, index: index)
