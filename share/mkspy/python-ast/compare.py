@@ -41,6 +41,17 @@ def first_diff(a, b):
     return f"...{a[max(0, i - 150):i + 100]}\n      vs ...{b[max(0, i - 150):i + 100]}"
 
 
+
+def pyast_batch(binary, paths):
+    """One JSON line per file from `pyast --batch`, or None (with the reason printed)."""
+    out = subprocess.run([binary, "--batch"], input="\n".join(paths) + "\n",
+                         capture_output=True, text=True, errors="surrogateescape")
+    lines = out.stdout.split("\n")[:-1]
+    if out.returncode != 0 or len(lines) != len(paths):
+        print(f"pyast failed (rc {out.returncode}, {len(lines)} lines for {len(paths)} files)\n{out.stderr[-2000:]}")
+        return None
+    return lines
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=".build/release/pyast")
@@ -72,11 +83,8 @@ def main():
         with open(args.cache, "wb") as fh:
             pickle.dump(cache, fh)
     todo = [f for f in files if f in expected]
-    out = subprocess.run([args.bin, "--batch"], input="\n".join(todo) + "\n",
-                         capture_output=True, text=True, errors="surrogateescape")
-    lines = out.stdout.split("\n")[:-1]
-    if out.returncode != 0 or len(lines) != len(todo):
-        print(f"pyast failed (rc {out.returncode}, {len(lines)} lines for {len(todo)} files)\n{out.stderr[-2000:]}")
+    lines = pyast_batch(args.bin, todo)
+    if lines is None:
         return 2
     bad = []
     for f, line in zip(todo, lines):

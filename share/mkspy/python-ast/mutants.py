@@ -15,11 +15,13 @@ import ast
 import io
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import tokenize
 import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare import pyast_batch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare import DEFAULT, EXCLUDE, py_files  # noqa: E402
@@ -115,11 +117,8 @@ def main():
                 fh.write(src)
             paths.append(p)
             cases.append((f, op, text.count("\n", 0, at) + 1, src))
-        out = subprocess.run([args.bin, "--batch"], input="\n".join(paths) + "\n",
-                             capture_output=True, text=True, errors="surrogateescape")
-    lines = out.stdout.split("\n")[:-1]
-    if out.returncode != 0 or len(lines) != len(cases):
-        print(f"pyast failed (rc {out.returncode}, {len(lines)} lines: stopped at m{len(lines)}.py)\n{out.stderr[:3000]}")
+        lines = pyast_batch(args.bin, paths)
+    if lines is None:
         return 2
     disagree, ast_diff = [], []
     accepted = 0
