@@ -1,4 +1,5 @@
 import MkspyCore
+import MkspyRuntime
 
 /// mkspy-evolve: reads the archive of scored candidates and writes the next step of the search.
 public enum EvolveTool {
@@ -6,7 +7,7 @@ public enum EvolveTool {
         usage: mkspy-evolve --train FILE --val FILE [--children N] [--seed N] [--minibatch N]
                             [--reflection-lm MODEL] [--reflection-lm-base URL] [--reflection-lm-key KEY]
                             [--max-calls N] [--max-cost USD] [--patience N] [--target SCORE]
-                            [--max-merges N] [--climb N] [--best] [-q] [FILE...]
+                            [--max-merges N] [--climb N] [--cache DIR] [--best] [-q] [FILE...]
 
         Read the archive (every candidate record of the FILEs, or stdin; the same id may appear
         many times and is merged, scores united) and write the next step of a reflective
@@ -29,6 +30,8 @@ public enum EvolveTool {
           --max-merges N         merge children over the whole run (default 5)
           --climb N              children that beat their parent may chain up to N links on
                                  train before val is paid for the last winner (default 8; 1: off)
+          --cache DIR            DSPy's LM cache for reflection calls (default
+                                 ~/.cache/mkspy/lm-cache, as mkspy-score's)
           --best                 write only the best fully evaluated candidate
           -q, --quiet            no notes on stderr
           -h, --help             show this help
@@ -42,7 +45,7 @@ public enum EvolveTool {
             .init("--seed", value: true), .init("--minibatch", value: true), .init("--reflection-lm", value: true),
             .init("--reflection-lm-base", value: true), .init("--reflection-lm-key", value: true),
             .init("--max-calls", value: true), .init("--max-cost", value: true), .init("--patience", value: true),
-            .init("--target", value: true), .init("--max-merges", value: true), .init("--climb", value: true), .init("--best"), .init("-q", "--quiet"),
+            .init("--target", value: true), .init("--max-merges", value: true), .init("--climb", value: true), .init("--cache", value: true), .init("--best"), .init("-q", "--quiet"),
         ])
 
     public static func main(_ argv: [String]) -> Never {
@@ -124,7 +127,8 @@ public enum EvolveTool {
                 model: model,
                 base: arguments.value("--reflection-lm-base") ?? environment("MKSPY_REFLECTION_LM_BASE") ?? environment("MKSPY_LM_BASE"),
                 key: arguments.value("--reflection-lm-key") ?? environment("MKSPY_REFLECTION_LM_KEY") ?? environment("MKSPY_LM_KEY"))
-            reflector = pythonReflector(lm: settings, jobs: options.children, quiet: filter.quiet)
+            reflector = pythonReflector(lm: settings, jobs: options.children, cache: PythonEnvironment.lmCache(arguments.value("--cache")),
+                                        quiet: filter.quiet)
         } else {
             if !filter.quiet { printError("mkspy-evolve: no reflection LM (--reflection-lm, MKSPY_REFLECTION_LM or MKSPY_LM): children get demos and strategy changes only") }
             reflector = { requests in requests.map { _ in nil } }

@@ -86,6 +86,13 @@ public enum PythonEnvironment {
         return absolutePath(".") + "/share/mkspy"
     }
 
+    /// The directory of DSPy's LM cache: `flag` (`--cache DIR`) made absolute, else
+    /// `lm-cache` in mkspy's cache directory. mkspy-score and mkspy-evolve's reflection share it.
+    public static func lmCache(_ flag: String?) -> String {
+        guard let flag else { return cacheDirectory + "/lm-cache" }
+        return flag.hasPrefix("/") ? flag : absolutePath(".") + "/" + flag
+    }
+
     /// `$XDG_CACHE_HOME/mkspy`, else `~/.cache/mkspy`.
     static var cacheDirectory: String {
         if let cache = environment("XDG_CACHE_HOME"), cache.hasPrefix("/") { return cache + "/mkspy" }

@@ -1,4 +1,5 @@
 import MkspyCore
+import MkspyRuntime
 
 /// mkspy-score: evaluates checked candidates on datasets under real DSPy.
 public enum ScoreTool {
@@ -105,8 +106,7 @@ public enum ScoreTool {
             options.timeoutSeconds = try decimal("--timeout").get() ?? 300
             options.memoryMB = try integer("--memory", minimum: 64).get() ?? 4096
         } catch { return .failure(error) }
-        options.cacheDirectory = arguments.value("--cache").map(absolutePathAllowingNew)
-            ?? ((environment("XDG_CACHE_HOME") ?? ((environment("HOME") ?? "/tmp") + "/.cache")) + "/mkspy/lm-cache")
+        options.cacheDirectory = PythonEnvironment.lmCache(arguments.value("--cache"))
         options.logPath = arguments.value("--log")
         options.force = arguments.flag("--force")
         options.quiet = arguments.flag("--quiet")
@@ -133,12 +133,6 @@ public enum ScoreTool {
 public struct UsageError: Error, Sendable {
     public let message: String
     init(_ message: String) { self.message = message }
-}
-
-/// An absolute path for a file or directory that may not exist yet.
-func absolutePathAllowingNew(_ path: String) -> String {
-    if path.hasPrefix("/") { return path }
-    return absolutePath(".") + "/" + path
 }
 
 let clockStart = ContinuousClock.now

@@ -117,8 +117,8 @@ public final class Scorer {
     let options: ScoreOptions
     let filter: Filter
     let dataset: Dataset
-    private var worker: WorkerProcess?
-    private var failure: RuntimeFailure?
+    private var worker: RuntimeSession?
+    private var failure: RuntimeError?
     private var window: [Slot] = []
     private var runs: [String: Run] = [:]
     private var count = 0
@@ -242,7 +242,7 @@ public final class Scorer {
         }
     }
 
-    private func announce(_ run: Run, to worker: WorkerProcess) {
+    private func announce(_ run: Run, to worker: RuntimeSession) {
         let directory = run.spec.path.map(parentDirectory) ?? absolutePath(".")
         worker.send([
             "op": "candidate", "cid": .string(run.key), "name": run.record["id"] ?? .null, "source": .string(run.record["source"]?.stringValue ?? ""),
@@ -253,23 +253,22 @@ public final class Scorer {
         ])
     }
 
-    private func startWorker() -> WorkerProcess? {
+    private func startWorker() -> RuntimeSession? {
         if let worker { return worker }
         if failure != nil { return nil }
-        do throws(RuntimeFailure) {
-            let python: String
-            do { python = try PythonEnvironment.python(progress: !options.quiet) } catch { throw RuntimeFailure(error.message) }
-            let script = PythonEnvironment.shareDirectory + "/worker/worker.py"
-            guard readFile(script) != nil else {
-                throw RuntimeFailure("cannot read \(script); set MKSPY_SHARE to the share/mkspy directory of your mkspy installation")
+        let config: JSON = [
+            "op": "config", "lm": options.lm.json, "jobs": .int(options.jobs),
+            "cache_dir": options.cacheDirectory.map(JSON.string) ?? .null,
+            "timeout_s": .double(options.timeoutSeconds), "memory_mb": .int(options.memoryMB),
+            "log": options.logPath.map { .string(absolutePath(parentDirectory($0)) + "/" + baseName($0)) } ?? .null,
+        ]
+        do throws(RuntimeError) {
+            let session = try RuntimeSession.open(config, quiet: options.quiet)
+            guard let ready = session.next() else {
+                throw RuntimeError("the scoring worker exited before it was ready; is dspy installed in the runtime's Python?")
             }
-            let config: JSON = [
-                "op": "config", "lm": options.lm.json, "jobs": .int(options.jobs),
-                "cache_dir": options.cacheDirectory.map(JSON.string) ?? .null,
-                "timeout_s": .double(options.timeoutSeconds), "memory_mb": .int(options.memoryMB),
-                "log": options.logPath.map { .string(absolutePath(parentDirectory($0)) + "/" + baseName($0)) } ?? .null,
-            ]
-            worker = try WorkerProcess(python: python, script: script, config: config, quiet: options.quiet)
+            guard ready["op"]?.stringValue == "ready" else { throw RuntimeError("the scoring worker answered \(ready.text) instead of ready") }
+            worker = session
         } catch {
             failure = error
         }
@@ -292,7 +291,7 @@ public final class Scorer {
 
     /// The worker exited: what was running is recorded as a `worker` error, and nothing new starts.
     private func workerDied() {
-        failure = RuntimeFailure("the scoring worker exited unexpectedly; see its messages above")
+        failure = RuntimeError("the scoring worker exited unexpectedly; see its messages above")
         for run in runs.values where run.inFlight > 0 {
             for (id, entry) in inFlightIDs(run) { run.scores[id] = entry }
             inFlight -= run.inFlight

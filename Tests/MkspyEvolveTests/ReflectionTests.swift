@@ -46,7 +46,7 @@ import Testing
         let evolver = Evolver(archive: archive, options: options)
         let request = evolver.reflectionRequest(archive.entries[parent.id]!, module: "classify", batch: ["t1", "t2", "t3"])
         let reflector = pythonReflector(lm: ReflectionLM(model: "openai/standin", base: "http://127.0.0.1:\(port)/v1", key: "standin"),
-                                        jobs: 2, quiet: true)
+                                        jobs: 2, cache: NSTemporaryDirectory() + "mkspy-reflection-\(UUID().uuidString)", quiet: true)
         let answers = reflector([request, request])
         #expect(answers.count == 2)
         let text = try #require(answers[0])

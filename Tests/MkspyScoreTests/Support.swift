@@ -136,10 +136,14 @@ struct Outcome {
 }
 
 /// Runs a command with its output in files (no pipe can fill up).
-func run(_ executable: String, _ arguments: [String], in directory: String, started: ((Process) -> Void)? = nil) throws -> Outcome {
+/// `environment` is added to ours; `cwd` is the working directory (default ours).
+func run(_ executable: String, _ arguments: [String], in directory: String, environment: [String: String] = [:], cwd: String? = nil,
+         started: ((Process) -> Void)? = nil) throws -> Outcome {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
     let out = directory + "/stdout-\(UUID().uuidString)", err = directory + "/stderr-\(UUID().uuidString)"
     _ = FileManager.default.createFile(atPath: out, contents: nil)
     _ = FileManager.default.createFile(atPath: err, contents: nil)

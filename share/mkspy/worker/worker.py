@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
-"""mkspy-score's worker: runs candidate DSPy programs on examples under real DSPy.
+"""The DSPy runtime of mkspy-score and mkspy-evolve: runs candidate programs on examples, and
+reflection, under real DSPy.
 
-Driven over pipes with JSON Lines, one request per line on stdin and one response per line
-on stdout; logs go to stderr. DSPy is imported once; every program runs in a child process
-forked from this one, so a crash, hang, exit or memory blow-up in a candidate's code fails
-only that candidate's examples.
+A session speaks JSON Lines: one request per line in, one response per line out; logs go to
+stderr. `worker.py` alone runs one session on its stdin and stdout. `worker.py --serve SOCKET
+IDLE` starts the runtime server: DSPy is imported once, and each connection to the Unix socket
+is a session forked from it, after a first line {"env", "cwd"} (the client's environment and
+working directory; its stderr comes with the newline before it); the session answers
+{"op": "session", "pid"} and goes on as under pipes. The server exits after IDLE seconds
+without a session.
+
+Scoring: every candidate's program runs in a process forked from the session, so a crash, hang,
+exit or memory blow-up in its code fails only that candidate's examples; a process runs up to
+jobs / cores examples at once, in threads.
 
 Requests:
   {"op": "config", "lm": {"model", "api_base", "api_key", "num_retries", "kwargs"},
@@ -12,10 +20,12 @@ Requests:
                                                                       {"op": "ready", "dspy": version}
   {"op": "candidate", "cid", "name", "source", "spec_dir", "program", "inputs", "outputs", "metric"}
   {"op": "example", "cid", "eid", "example": {field: value}}         answered by one result
-  {"op": "drop", "cid"}                                              frees the candidate's children
+  {"op": "drop", "cid"}                                              frees the candidate's processes
 Responses:
   {"op": "result", "cid", "eid", "prediction", "trace", "usage", "error", "score", "feedback"}
   (score and feedback only for `python` and `judge` metrics; error is null or {code, message})
+
+Reflection: a first line {"op": "reflect", …} makes the session reflect.py's (see there).
 """
 
 import inspect
@@ -233,6 +243,7 @@ def metric_arity(fn):
 
 
 def run_example(dspy, program, names, telemetry, lm, metric_fn, request, example):
+    """Runs one example with this thread's LM and telemetry (both private to the thread)."""
     inputs = {k: example[k] for k in request["inputs"] if k in example}
     gold = dspy.Example(**example).with_inputs(*inputs.keys())
     result = {"prediction": None, "trace": [], "error": None}
@@ -240,7 +251,7 @@ def run_example(dspy, program, names, telemetry, lm, metric_fn, request, example
     telemetry.reset()
     lm.history.clear()
     try:
-        with dspy.context(trace=trace):
+        with dspy.context(lm=lm, callbacks=[telemetry], trace=trace):
             pred = program(**inputs)
         result["prediction"] = jsonable(pred if hasattr(pred, "toDict") or isinstance(pred, dict) else {"output": pred})
     except BaseException as exc:  # SystemExit too: only this example fails
@@ -253,13 +264,14 @@ def run_example(dspy, program, names, telemetry, lm, metric_fn, request, example
                         "inputs": jsonable(i), "outputs": jsonable(o)} for p, i, o in trace]
     if metric_fn is not None and pred is not None:
         try:
-            arity = metric_arity(metric_fn)
-            result["score"], result["feedback"] = call_metric(metric_fn, arity, gold, pred)
-            if arity >= 5 and not hasattr(metric_fn, "predictor"):  # per-module feedback, as GEPA asks for it
-                for entry, (p, i, o) in zip(result["trace"], trace):
-                    name = entry["module"]
-                    own = [(q, j, r) for q, j, r in trace if q is p]
-                    entry["score"], entry["feedback"] = call_metric(metric_fn, arity, gold, pred, trace, name, own)
+            with dspy.context(lm=lm, callbacks=[telemetry]):  # a judge calls the LM too
+                arity = metric_arity(metric_fn)
+                result["score"], result["feedback"] = call_metric(metric_fn, arity, gold, pred)
+                if arity >= 5 and not hasattr(metric_fn, "predictor"):  # per-module feedback, as GEPA asks for it
+                    for entry, (p, i, o) in zip(result["trace"], trace):
+                        name = entry["module"]
+                        own = [(q, j, r) for q, j, r in trace if q is p]
+                        entry["score"], entry["feedback"] = call_metric(metric_fn, arity, gold, pred, trace, name, own)
         except Exception as exc:
             result["error"] = error("metric", f"{type(exc).__name__}: {exc}")
             result.pop("score", None)
@@ -270,7 +282,8 @@ def run_example(dspy, program, names, telemetry, lm, metric_fn, request, example
 
 
 def child_main(config, request, rfd, wfd):
-    """Loads the candidate, then answers example requests until its pipe closes."""
+    """Loads the candidate once, then runs the examples it is sent in threads (as dspy.Evaluate
+    does), each with an LM and telemetry of its thread's own, until its pipe closes."""
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(2, 1)  # the program's prints must not reach the protocol
@@ -278,16 +291,14 @@ def child_main(config, request, rfd, wfd):
     out = os.fdopen(wfd, "w", buffering=1, encoding="utf-8")
     inp = os.fdopen(rfd, "r", encoding="utf-8")
     limit_memory(config.get("memory_mb"))
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
     import dspy
 
     load_error = None
     started = time.time()
     try:
-        cache_dir = config.get("cache_dir")
-        if cache_dir:
-            dspy.configure_cache(enable_disk_cache=True, enable_memory_cache=True, disk_cache_dir=cache_dir)
-        else:
-            dspy.configure_cache(enable_disk_cache=False, enable_memory_cache=True)
         lm_config = config["lm"]
         kwargs = dict(lm_config.get("kwargs") or {})
         for key in ("api_base", "api_key"):
@@ -300,19 +311,23 @@ def child_main(config, request, rfd, wfd):
         if hasattr(metric_fn, "predictor"):
             names[id(metric_fn.predictor)] = "metric.judge"
         from dspy.utils.callback import BaseCallback
-        telemetry = type("Telemetry", (TelemetryHooks, BaseCallback), {})(names)
-        dspy.configure(lm=lm, callbacks=[telemetry])
+        telemetry_class = type("Telemetry", (TelemetryHooks, BaseCallback), {})
+        dspy.configure(lm=lm)
         if os.environ.get("MKSPY_WORKER_DEBUG"):
             log(f"child {os.getpid()} ready in {time.time() - started:.3f} s, cpu {time.process_time():.3f} s")
     except BaseException as exc:
         load_error = error("load", f"{type(exc).__name__}: {exc}\n{''.join(traceback.format_exc(limit=-3))}")
-    for line in inp:
-        job = json.loads(line)
+    own = threading.local()  # each thread's LM (its history gives each call's usage) and telemetry
+    writing = threading.Lock()
+
+    def answer(job):
         if load_error:
             result = {"prediction": None, "trace": [], "error": load_error, "usage": usage_of([]), "calls": []}
         else:
+            if not hasattr(own, "lm"):
+                own.lm, own.telemetry = lm.copy(), telemetry_class(names)
             try:
-                result = run_example(dspy, program, names, telemetry, lm, metric_fn, request, job["example"])
+                result = run_example(dspy, program, names, own.telemetry, own.lm, metric_fn, request, job["example"])
             except MemoryError:
                 result = {"prediction": None, "trace": [], "usage": usage_of([]), "calls": [],
                           "error": error("memory", "the program ran out of memory")}
@@ -320,9 +335,12 @@ def child_main(config, request, rfd, wfd):
         retire = bool(result.get("error")) and result["error"]["code"] == "memory"
         if retire:
             result["retire"] = True  # a process that hit its memory limit is not trusted with the next example
-        out.write(encode(result))
-        if retire:
-            os._exit(0)
+        with writing:
+            out.write(encode(result))
+
+    with ThreadPoolExecutor(max_workers=max(1, int(config.get("jobs") or 1))) as pool:
+        for line in inp:
+            pool.submit(answer, json.loads(line))
     os._exit(0)
 
 
@@ -350,21 +368,26 @@ def limit_memory(memory_mb):
 # The parent: reads requests, keeps at most `jobs` children, enforces timeouts.
 
 class Child:
+    """A candidate's process, running up to `jobs` of its examples at once."""
+
     def __init__(self, pid, cid, to_child, from_child):
         self.pid, self.cid = pid, cid
         self.to_child = to_child  # file
         self.from_child = from_child  # fd
         self.buffer = b""
-        self.job = None  # (eid, deadline, started)
+        self.running = {}  # eid -> (job, deadline, started)
+        self.retiring = False  # hit its memory limit: it finishes what it runs, and gets nothing new
 
 
 class Worker:
     def __init__(self, config):
         self.config = config
         self.jobs = max(1, int(config.get("jobs") or 1))
+        self.threads = -(-self.jobs // len(os.sched_getaffinity(0)))
         self.timeout = float(config.get("timeout_s") or 300)
         self.candidates = {}
         self.pending = []  # example requests not yet given to a child
+        self.retried = set()  # (cid, eid) of examples run again after their process was stopped for another's fault
         self.children = []
         self.selector = selectors.DefaultSelector()
         self.log_file = open(config["log"], "a", encoding="utf-8") if config.get("log") else None
@@ -417,20 +440,36 @@ class Worker:
         self.children.remove(child)
         return status
 
+    def stop(self, child):
+        """Stops a process for one example's timeout: its other examples run again in a fresh one
+        (once; a second time they fail with it)."""
+        self.remove(child, kill=True)
+        for eid, (job, _, _) in list(child.running.items()):
+            if (child.cid, eid) in self.retried:
+                self.fail(child, eid, "crash", "the program's process was stopped twice while this example ran")
+            else:
+                self.retried.add((child.cid, eid))
+                self.pending.insert(0, job)
+        child.running.clear()
+
     def give(self, child, job):
-        child.job = (job["eid"], time.time() + self.timeout, time.time())
+        child.running[job["eid"]] = (job, time.time() + self.timeout, time.time())
         try:
             child.to_child.write(json.dumps(job) + "\n")
         except OSError:
             pass  # the child died; its end of file will report it
 
     def schedule(self):
+        """Gives each pending example to the least busy of its candidate's processes that has a
+        thread free; else starts one where there is room, or in place of a process with nothing
+        to run. A process runs up to jobs / cores examples at once: threads share the work of
+        the LM calls' waits, processes the work of the cores."""
         waiting = []
         for job in self.pending:
-            idle = [c for c in self.children if c.job is None]
-            child = next((c for c in idle if c.cid == job["cid"]), None)
+            own = [c for c in self.children if c.cid == job["cid"] and not c.retiring and len(c.running) < self.threads]
+            child = min(own, key=lambda c: len(c.running), default=None)
             if child is None and len(self.children) >= self.jobs:
-                spare = next((c for c in idle if c.cid != job["cid"]), None)
+                spare = next((c for c in self.children if not c.running), None)
                 if spare is not None:
                     self.remove(spare, kill=True)
             if child is None and len(self.children) < self.jobs:
@@ -441,26 +480,25 @@ class Worker:
                 self.give(child, job)
         self.pending = waiting
 
-    def fail(self, child, code, message):
-        eid, _, started = child.job
+    def fail(self, child, eid, code, message):
+        _, _, started = child.running.pop(eid)
         self.emit({"op": "result", "cid": child.cid, "eid": eid, "prediction": None, "trace": [],
                    "error": error(code, message),
                    "usage": {"lm_calls": 0, "cached_calls": 0, "failed_calls": 0, "tokens_in": 0, "tokens_out": 0,
                              "latency_ms": round((time.time() - started) * 1000, 1), "cost": None}})
-        child.job = None
 
     def on_child_output(self, child):
         data = os.read(child.from_child, 1 << 16)
         if not data:
             status = self.remove(child)
-            if child.job is not None:
-                if os.WIFSIGNALED(status):
-                    why = f"the program's process was killed by signal {os.WTERMSIG(status)}"
-                    if os.WTERMSIG(status) == signal.SIGKILL:
-                        why += " (out of memory?)"
-                else:
-                    why = f"the program's process exited with status {os.WEXITSTATUS(status)} (os._exit or a crash)"
-                self.fail(child, "crash", why)
+            if os.WIFSIGNALED(status):
+                why = f"the program's process was killed by signal {os.WTERMSIG(status)}"
+                if os.WTERMSIG(status) == signal.SIGKILL:
+                    why += " (out of memory?)"
+            else:
+                why = f"the program's process exited with status {os.WEXITSTATUS(status)} (os._exit or a crash)"
+            for eid in list(child.running):
+                self.fail(child, eid, "crash", why)
             return
         child.buffer += data
         while b"\n" in child.buffer:
@@ -473,12 +511,11 @@ class Worker:
                     call["correlation_id"] = f"{name}:{result['eid']}"
                     self.log_file.write(encode(call))
                 self.log_file.flush()
-            child.job = None
+            child.running.pop(result["eid"], None)
             if result.pop("retire", False):
-                self.remove(child, kill=True)
+                child.retiring = True
+                child.to_child.close()  # it ends once its running examples have ended
             self.emit(result)
-            if child not in self.children:
-                return
 
     def on_request(self, line):
         request = json.loads(line)
@@ -492,7 +529,7 @@ class Worker:
             else:
                 self.pending.append(request)
         elif op == "drop":
-            for child in [c for c in self.children if c.cid == request["cid"] and c.job is None]:
+            for child in [c for c in self.children if c.cid == request["cid"] and not c.running]:
                 self.remove(child, kill=True)
             self.candidates.pop(request["cid"], None)
         elif op == "quit":
@@ -501,9 +538,12 @@ class Worker:
     def check_deadlines(self):
         now = time.time()
         for child in list(self.children):
-            if child.job is not None and child.job[1] <= now:
-                self.fail(child, "timeout", f"the example took longer than {self.timeout:g} s")
-                self.remove(child, kill=True)
+            # Examples started with the late one (within 0.1 s) are late with it.
+            late = [eid for eid, (_, deadline, _) in child.running.items() if deadline <= now + 0.1]
+            for eid in late:
+                self.fail(child, eid, "timeout", f"the example took longer than {self.timeout:g} s")
+            if late:
+                self.stop(child)
 
     def feed(self, data):
         self.buffer += data
@@ -513,7 +553,7 @@ class Worker:
                 self.on_request(line)
 
     def busy(self):
-        return self.pending or any(c.job for c in self.children)
+        return self.pending or any(c.running for c in self.children)
 
     def run(self, buffer):
         self.buffer = b""
@@ -521,7 +561,7 @@ class Worker:
         self.selector.register(0, selectors.EVENT_READ, None)
         self.schedule()
         while self.stdin_open or self.busy():
-            deadlines = [c.job[1] for c in self.children if c.job is not None]
+            deadlines = [deadline for c in self.children for _, deadline, _ in c.running.values()]
             timeout = max(0.0, min(deadlines) - time.time()) if deadlines else None
             for key, _ in self.selector.select(timeout):
                 if key.data is None:
@@ -538,35 +578,245 @@ class Worker:
             self.remove(child, kill=True)
 
 
-def main():
-    buffer = b""
-    while b"\n" not in buffer:  # read fd 0 directly: the rest of the input is read by select
-        data = os.read(0, 1 << 16)
+def read_line(buffer, read):
+    """(the first line of buffer + what read() gives, the rest); (None, buffer) at the end of input."""
+    while b"\n" not in buffer:
+        data = read()
         if not data:
-            return
+            return None, buffer
         buffer += data
-    line, buffer = buffer.split(b"\n", 1)
+    line, rest = buffer.split(b"\n", 1)
+    return line, rest
+
+
+def start_session(buffer):
+    """Runs one session on fds 0 (requests) and 1 (responses): scoring, or reflection. Its first
+    line is its config."""
+    line, buffer = read_line(buffer, lambda: os.read(0, 1 << 16))  # fd 0 directly: select reads the rest
+    if line is None:
+        return
     config = json.loads(line)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])  # a parent may have left signals blocked
     keys = [(config.get("lm") or {}).get("api_key")]
     keys += [v for k, v in os.environ.items() if k.endswith(("_API_KEY", "_KEY", "_TOKEN"))]  # the provider's own variable
     SECRET.extend(sorted({k for k in keys if k and len(k) >= 6}, key=len, reverse=True))
-    if config.get("cache_dir"):
-        os.environ["DSPY_CACHEDIR"] = config["cache_dir"]
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")  # no network fetch of model prices
-    import logging
-    logging.getLogger("dspy").setLevel(logging.ERROR)
     import dspy
     if config.get("cache_dir"):
-        # Create the cache's databases once, here: each child then only opens them (50 ms, not 800).
-        dspy.configure_cache(enable_disk_cache=True, disk_cache_dir=config["cache_dir"])
-        try:
-            dspy.cache.disk_cache.close()
-        except Exception:
-            pass
+        os.environ["DSPY_CACHEDIR"] = config["cache_dir"]
+    use_lm_cache(dspy, config.get("cache_dir"))
+    if config.get("op") == "reflect":
+        import reflect
+        return reflect.answer(config, buffer, SECRET)
     sys.stdout.write(encode({"op": "ready", "dspy": dspy.__version__}))
     sys.stdout.flush()
     Worker(config).run(buffer)
+
+
+LM_CACHES = {}  # DSPy LM caches set up in this process, by directory (None: memory only)
+
+
+def use_lm_cache(dspy, directory):
+    """Makes DSPy's LM cache the one in `directory`. Setting its 16 database shards up takes 60 to
+    100 ms, so it is done once per process and directory, and closed at once: every process forked
+    from this one reconnects, in milliseconds, to the shards it uses."""
+    cache = LM_CACHES.get(directory)
+    if cache is None:
+        dspy.configure_cache(enable_disk_cache=bool(directory), enable_memory_cache=True, disk_cache_dir=directory)
+        cache = dspy.cache
+        if directory:
+            cache.disk_cache.close()
+        if len(LM_CACHES) >= 16:
+            LM_CACHES.pop(next(iter(LM_CACHES)))
+        LM_CACHES[directory] = cache
+    dspy.cache = cache
+
+
+def import_runtime():
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")  # no network fetch of model prices
+    import logging
+    logging.getLogger("dspy").setLevel(logging.ERROR)
+    import dspy  # noqa: F401
+    import reflect  # noqa: F401
+    warm_up(dspy)
+
+
+def warm_up(dspy):
+    """Loads here, once, what DSPy loads on a process's first LM call (model prices, the call
+    path's modules: 50 ms), so that no program's process pays for it: the price map, then one
+    call that fails at once, to a loopback port that does not listen."""
+    import socket
+    import threading
+    try:
+        from dspy.clients import model_metadata
+        model_metadata.source_info()
+    except Exception:
+        pass
+    closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    closed.bind(("127.0.0.1", 0))
+
+    class WarmUp(dspy.Signature):
+        question: str = dspy.InputField()
+        answer: str = dspy.OutputField()
+
+    lm = dspy.LM("openai/mkspy-warm-up", api_base=f"http://127.0.0.1:{closed.getsockname()[1]}/v1", api_key="-",
+                 cache=False, num_retries=0)
+    try:
+        with dspy.context(lm=lm):
+            dspy.Predict(WarmUp)(question="")
+    except Exception:
+        pass
+    finally:
+        closed.close()
+    assert threading.active_count() == 1, "the runtime forks: no threads may run in it"
+
+
+# ---------------------------------------------------------------------------------------
+# The runtime server: DSPy imported once per user and Python, a session forked per connection.
+
+def serve(path, idle):
+    """Listens on the Unix socket `path` and forks a session per connection; exits after `idle`
+    seconds without a session, or when the socket file is no longer its own. Returns (status 0)
+    once the socket listens, the server going on in the background; another server already
+    listening there also counts."""
+    import fcntl
+    import socket
+    lock = open(path + ".lock", "a")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(path)
+        return 0
+    except OSError:
+        pass
+    finally:
+        probe.close()
+    import_runtime()
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    mask = os.umask(0o177)
+    listener.bind(path)
+    os.umask(mask)
+    listener.listen(64)
+    inode = os.stat(path).st_ino
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.fork():
+        os._exit(0)
+    os.setsid()
+    lock.close()
+    os.chdir("/")
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    # Nothing inherited stays open (the lock, and any pipe a parent of the client waits on).
+    os.closerange(3, listener.fileno())
+    os.closerange(listener.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
+    installed = site_state()
+    sessions, last = set(), time.time()
+    while True:
+        ready = selectors.DefaultSelector()
+        ready.register(listener, selectors.EVENT_READ)
+        events = ready.select(1.0)
+        ready.close()
+        while sessions:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                sessions.clear()
+                break
+            if pid == 0:
+                break
+            sessions.discard(pid)
+            last = time.time()
+        try:
+            ours = os.stat(path).st_ino == inode
+        except OSError:
+            ours = False
+        if not ours or site_state() != installed:  # replaced, removed, or packages changed: a new server serves
+            break
+        if events:
+            conn, _ = listener.accept()
+            try:
+                hello, fds, rest = receive_hello(conn)
+            except Exception:
+                conn.close()
+                continue
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                try:
+                    start_connection(conn, hello, fds, rest)
+                except BaseException:
+                    traceback.print_exc()
+                os._exit(0)
+            for fd in fds:
+                os.close(fd)
+            conn.close()
+            sessions.add(pid)
+            last = time.time()
+        elif not sessions and time.time() - last > idle:
+            break
+    listener.close()
+    if ours:
+        os.unlink(path)
+    os._exit(0)
+
+
+def site_state():
+    """The modification times of the import path: installing or removing a package changes them."""
+    state = []
+    for directory in sys.path:
+        try:
+            state.append(os.stat(directory or ".").st_mtime_ns)
+        except OSError:
+            state.append(None)
+    return state
+
+
+def receive_hello(conn):
+    """Reads a client's first two lines: its environment, working directory and stderr (passed
+    with the newline before them), and the session's config, whose LM cache is set up here, before
+    the fork, so that sessions share the work. Returns (hello, fds, what follows the hello)."""
+    import dspy
+    import socket
+    conn.settimeout(10)  # a client sends both at once
+    data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 1)
+    hello, rest = read_line(data.lstrip(b"\n"), lambda: conn.recv(1 << 16))
+    config, after = read_line(rest, lambda: conn.recv(1 << 16))
+    if hello is None or config is None:
+        raise EOFError("the client left before its first lines")
+    conn.settimeout(None)
+    use_lm_cache(dspy, json.loads(config).get("cache_dir"))
+    return json.loads(hello), fds, config + b"\n" + after
+
+
+def start_connection(conn, hello, fds, rest):
+    """A session on a connection: fds 0 and 1 become it, fd 2 the client's stderr, and the
+    environment and working directory the client's; then the session runs as under pipes."""
+    if fds:
+        os.dup2(fds[0], 2)
+        os.close(fds[0])
+    os.dup2(conn.fileno(), 0)
+    os.dup2(conn.fileno(), 1)
+    conn.close()
+    os.environ.clear()
+    os.environ.update(hello.get("env") or {})
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")  # as under pipes: no network fetch of model prices
+    os.chdir(hello.get("cwd") or "/")
+    sys.stdout.write(encode({"op": "session", "pid": os.getpid()}))
+    sys.stdout.flush()
+    start_session(rest)
+
+
+def main():
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    if sys.argv[1:2] == ["--serve"]:
+        sys.exit(serve(sys.argv[2], float(sys.argv[3])))
+    import_runtime()
+    start_session(b"")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,11 @@
-#!/usr/bin/env python3
 """mkspy-evolve's reflection step: proposes a better instruction for one module of a program.
 
-Reads JSON Lines on stdin: first {"lm": {"model", "api_base", "api_key"}, "jobs": N}, then one
-request per line: {"task", "module", "instruction", "inputs", "outputs",
-"examples": [{"inputs", "outputs", "score", "feedback"}]}. Writes one line per request, in any
-order: {"index": i, "instruction": "..."} or {"index": i, "error": "..."}. The proposal is a DSPy
-signature run by dspy.Predict, as GEPA's own instruction proposer is; the key never appears in
-any output.
+A session of the runtime worker (worker.py) whose first line is {"op": "reflect", "lm": {"model",
+"api_base", "api_key"}, "jobs": N, "cache_dir": DIR or null}; then one request per line: {"task", "module", "instruction",
+"inputs", "outputs", "examples": [{"inputs", "outputs", "score", "feedback"}]}, up to end of input.
+Writes one line per request, in any order: {"index": i, "instruction": "..."} or {"index": i,
+"error": "..."}. The proposal is a DSPy signature run by dspy.Predict, as GEPA's own instruction
+proposer is; the key never appears in any output.
 """
 
 import json
@@ -14,9 +13,7 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "true")
-
-import dspy  # noqa: E402
+import dspy
 
 
 class ProposeInstruction(dspy.Signature):
@@ -68,18 +65,23 @@ def render_examples(request):
     return "\n\n".join(blocks)
 
 
-def main():
-    lines = [line for line in sys.stdin.read().splitlines() if line.strip()]
-    if not lines:
-        return
-    config = json.loads(lines[0])
-    requests = [json.loads(line) for line in lines[1:]]
+def answer(config, buffer, secrets):
+    """Answers the requests that follow the config line on fd 0 (`buffer` holds what was read already)."""
+    while True:
+        data = os.read(0, 1 << 16)
+        if not data:
+            break
+        buffer += data
+    requests = [json.loads(line) for line in buffer.decode("utf-8").splitlines() if line.strip()]
     lm_config = config.get("lm") or {}
     kwargs = {k: lm_config[k] for k in ("api_base", "api_key") if lm_config.get(k)}
     lm = dspy.LM(lm_config["model"], num_retries=3, **kwargs)
-    dspy.configure(lm=lm)
     propose = dspy.Predict(ProposeInstruction)
-    secret = lm_config.get("api_key") or ""
+
+    def scrub(text):
+        for secret in secrets:
+            text = text.replace(secret, "[key]")
+        return text
 
     def run(indexed):
         i, request = indexed
@@ -90,16 +92,9 @@ def main():
             text = (result.new_instruction or "").strip().strip("`").strip()
             return {"index": i, "instruction": text}
         except Exception as exc:  # one failed proposal does not stop the others
-            message = f"{type(exc).__name__}: {exc}"
-            if secret:
-                message = message.replace(secret, "[key]")
-            return {"index": i, "error": message[:500]}
+            return {"index": i, "error": scrub(f"{type(exc).__name__}: {exc}")[:500]}
 
     with ThreadPoolExecutor(max_workers=max(1, int(config.get("jobs") or 4))) as pool:
-        for answer in pool.map(run, enumerate(requests)):
-            sys.stdout.write(json.dumps(answer, ensure_ascii=False, sort_keys=True) + "\n")
+        for reply in pool.map(run, enumerate(requests)):
+            sys.stdout.write(scrub(json.dumps(reply, ensure_ascii=False, sort_keys=True)) + "\n")
             sys.stdout.flush()
-
-
-if __name__ == "__main__":
-    main()
