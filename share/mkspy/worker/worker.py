@@ -387,7 +387,6 @@ class Worker:
         self.timeout = float(config.get("timeout_s") or 300)
         self.candidates = {}
         self.pending = []  # example requests not yet given to a child
-        self.retried = set()  # (cid, eid) of examples run again after their process was stopped for another's fault
         self.children = []
         self.selector = selectors.DefaultSelector()
         self.log_file = open(config["log"], "a", encoding="utf-8") if config.get("log") else None
@@ -441,15 +440,10 @@ class Worker:
         return status
 
     def stop(self, child):
-        """Stops a process for one example's timeout: its other examples run again in a fresh one
-        (once; a second time they fail with it)."""
+        """Stops a process for an example's timeout: its other examples start again in a fresh
+        one (every stop fails at least one example for its own timeout, so this ends)."""
         self.remove(child, kill=True)
-        for eid, (job, _, _) in list(child.running.items()):
-            if (child.cid, eid) in self.retried:
-                self.fail(child, eid, "crash", "the program's process was stopped twice while this example ran")
-            else:
-                self.retried.add((child.cid, eid))
-                self.pending.insert(0, job)
+        self.pending[:0] = [job for job, _, _ in child.running.values()]
         child.running.clear()
 
     def give(self, child, job):
@@ -538,8 +532,8 @@ class Worker:
     def check_deadlines(self):
         now = time.time()
         for child in list(self.children):
-            # Examples started with the late one (within 0.1 s) are late with it.
-            late = [eid for eid, (_, deadline, _) in child.running.items() if deadline <= now + 0.1]
+            # Examples started with the late one are late with it.
+            late = [eid for eid, (_, deadline, _) in child.running.items() if deadline <= now + min(1.0, self.timeout / 10)]
             for eid in late:
                 self.fail(child, eid, "timeout", f"the example took longer than {self.timeout:g} s")
             if late:
