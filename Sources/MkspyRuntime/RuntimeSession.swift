@@ -227,5 +227,3 @@ struct RuntimeServer {
         return RuntimeSession.greet(fd, first, stderr: stderr)  // on failure its session closes fd
     }
 }
-
-
