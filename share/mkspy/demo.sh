@@ -58,7 +58,7 @@ fi
 echo "== evolving $EX/spec.json for up to $CALLS metric calls (archive: $RUN/archive.jsonl)"
 make -s -f share/mkspy/mkspy.mk mkspy MKSPY_SHARE_DIR=share/mkspy RUN="$RUN" SPEC="$EX/spec.json" \
   TRAIN="$EX/train.jsonl" VAL="$EX/val.jsonl" MAX_CALLS="$CALLS" CHILDREN="$CHILDREN" JOBS=4 \
-  CHECK_FLAGS="-q" SCORE_FLAGS="-q --cache $RUN/lm-cache" EVOLVE_FLAGS="-q"
+  CHECK_FLAGS="-q" SCORE_FLAGS="-q --cache $RUN/lm-cache" EVOLVE_FLAGS="-q --cache $RUN/lm-cache"
 
 echo "== scoring the best program on the test set"
 mkspy-score -q --cache "$RUN/lm-cache" --data "$EX/test.jsonl" "$RUN/best.jsonl" > "$RUN/best-test.jsonl"
