@@ -40,6 +40,9 @@ public func sha256(_ message: [UInt8]) -> [UInt8] {
 }
 
 /// A short content hash: the first 16 hex digits of the SHA-256 of a value's canonical encoding.
-public func contentHash(_ value: JSON) -> String {
-    sha256(value.encoded).prefix(8).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+public func contentHash(_ value: JSON) -> String { shortHash(value.encoded) }
+
+/// The first `digits` hex digits (an even number) of the SHA-256 of `message`.
+public func shortHash(_ message: [UInt8], digits: Int = 16) -> String {
+    sha256(message).prefix(digits / 2).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
 }

@@ -32,7 +32,7 @@ public enum PythonEnvironment {
         guard let lock = readFile(requirements) else {
             throw RuntimeError("cannot read \(requirements); set MKSPY_SHARE to the share/mkspy directory of your mkspy installation, or MKSPY_PYTHON to a Python that has dspy==3.4.1 installed")
         }
-        let hash = sha256(lock).prefix(8).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let hash = shortHash(lock)
         let cache = cacheDirectory
         let venv = "\(cache)/venv-\(hash)"
         let python = "\(venv)/bin/python"

@@ -189,7 +189,7 @@ struct RuntimeServer {
                      "https_proxy", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "PYTHONPATH"] {
             key += Array("\(name)=\(environment(name) ?? "")".utf8) + [0]
         }
-        let hash = sha256(key).prefix(6).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let hash = shortHash(key, digits: 12)
         socketPath = RuntimeServer.directory.map { "\($0)/runtime-\(hash).sock" }
     }
 
