@@ -85,11 +85,11 @@ def main():
     print(f"{args.candidates} candidates x {args.examples} examples, {args.latency_ms:g} ms latency, {args.jobs} at a time: "
           f"ideal {ideal:.2f} s ({calls} calls x {args.latency_ms:g} ms / {args.jobs})")
 
-    def mkspy_score(label, env, candidates_file):
+    def mkspy_score(label, env, candidates_file, data_file=data):
         proc, port = stand_in()
         started = time.time()
         before = machine_cpu()
-        out = subprocess.run([args.mkspy_score, "--data", data, "--lm", args.model, "--lm-base", f"http://127.0.0.1:{port}/v1",
+        out = subprocess.run([args.mkspy_score, "--data", data_file, "--lm", args.model, "--lm-base", f"http://127.0.0.1:{port}/v1",
                               "--lm-key", "bench", "--cache", os.path.join(work, f"cache-{label}"), "-j", str(args.jobs), "-q",
                               candidates_file], capture_output=True, text=True, env=env)
         seconds = time.time() - started
@@ -102,9 +102,10 @@ def main():
     env = dict(os.environ, MKSPY_PYTHON=sys.executable)
     # The runtime server imports DSPy once and serves every later run: start it before timing,
     # as dspy.Evaluate below runs with DSPy already imported.
-    with open(candidates) as f, open(os.path.join(work, "warm-up.jsonl"), "w") as w:
+    one = os.path.join(work, "one-example.jsonl")
+    with open(data) as f, open(one, "w") as w:
         w.write(f.readline())
-    mkspy_score("warm-up", env, os.path.join(work, "warm-up.jsonl"))
+    mkspy_score("warm-up", env, candidates, one)
     for label, extra, about in (("server", {}, "runtime server running"),
                                 ("own-worker", {"MKSPY_RUNTIME_IDLE": "0"}, "MKSPY_RUNTIME_IDLE=0: a worker of its own, DSPy imported in the run")):
         seconds, cpu, scored, status = mkspy_score(label, dict(env, **extra), candidates)
