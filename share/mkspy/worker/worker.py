@@ -631,7 +631,27 @@ def import_runtime():
     logging.getLogger("dspy").setLevel(logging.ERROR)
     import dspy  # noqa: F401
     import reflect  # noqa: F401
+    remember_model_info()
     warm_up(dspy)
+
+
+def remember_model_info():
+    """DSPy looks the model up in its price map twice per LM call, and for a model the map does
+    not know (a local or self-hosted model) each lookup scans the whole map: 2 to 3 ms of CPU a
+    call. The map is loaded once per process and never changes, so each answer is kept."""
+    import copy
+
+    from dspy.clients import capabilities, costs, model_metadata
+    lookup, known = model_metadata.model_info, {}
+
+    def model_info(provider, model, *, namespaces=None):
+        key = (provider, model, None if namespaces is None else tuple(namespaces))
+        if key not in known:
+            known[key] = lookup(provider, model, namespaces=namespaces)
+        return copy.deepcopy(known[key])
+
+    for module in (model_metadata, costs, capabilities):
+        module.model_info = model_info
 
 
 def warm_up(dspy):
