@@ -24,6 +24,9 @@ public struct EvolveOptions: Sendable {
     public var maxMerges = 5
     /// Longest chain of children that climb on train before val is paid (`--climb`; 1: none).
     public var climb = 8
+    /// Minibatches a climbing candidate runs, while none shows a failure, before val is paid
+    /// (`--probes`; 1: only the one it ran with its gate).
+    public var probes = 2
 
     public init() {}
 }
@@ -60,6 +63,8 @@ public enum Status: Equatable, Sendable {
     case pending([String])
     /// Climbing on train: it proposes a child next, or waits for its child's verdict.
     case waiting
+    /// Climbing on train with no failure on its minibatch: it runs this new minibatch next.
+    case probing([String])
     /// Out of the race, and why.
     case dead(String)
 }
@@ -151,6 +156,7 @@ public struct Evolver {
                 let missing = Array(Set(entry.minibatches.joined()).filter { entry.score($0) == nil }).sorted()
                 if !missing.isEmpty { return .pending(missing) }
                 if entry.minibatches.joined().contains(where: { entry.score($0)! < 1 }) { return .waiting }
+                if let probe = probe(entry) { return .probing(probe) }
             }
         }
         var done = 0
@@ -171,6 +177,18 @@ public struct Evolver {
         guard entry.scored(batch) else { return nil }
         guard let parent = archive.entries[parentID] else { return true }
         return entry.sum(batch) > parent.sum(batch)
+    }
+
+    /// A further minibatch for a climbing candidate whose minibatches showed no failure, while it
+    /// has run fewer than `probes` of them: train examples it has not run, hard ones for its
+    /// lineage first. A failure found here costs a minibatch; going to val first costs a stage.
+    func probe(_ entry: Entry) -> [String]? {
+        let ran = Set(options.train.filter { entry.score($0) != nil })
+        let gate = Set(entry.minibatch ?? [])
+        guard ran.subtracting(gate).count < options.probes * options.minibatch else { return nil }
+        var rng = SeededRandom(["probe", String(options.seed), entry.id, String(ran.count)])
+        let next = nextMinibatch(after: entry, excluding: ran, rng: &rng)
+        return next.isEmpty ? nil : next
     }
 
     /// Whether a child is still on train: no val example run yet, and climbing is on.
@@ -229,6 +247,7 @@ public struct Evolver {
 
         // 1. Candidates on their way: the next examples of their schedule.
         var survivors = [JSON]()
+        var seedsPrimed = 0
         for entry in entries {
             switch status(entry) {
             case .complete:
@@ -240,8 +259,27 @@ public struct Evolver {
                 emitted.insert(entry.id)
             case .dead: result.dropped += 1
             case .waiting: continue
+            case .probing(let batch):
+                guard batch.count <= budget else { continue }
+                budget -= batch.count
+                survivors.append(entry.record(want: batch, evolve: ["minibatches": [.array(batch.map(JSON.string))]]))
+                emitted.insert(entry.id)
             case .pending(let want):
                 guard budget > 0 else { continue }
+                // A seed runs its first minibatch with val, a pass less before the first
+                // reflection: seeds are the first parents (up to `children` of them).
+                if entry.candidate.parents.isEmpty, entry.minibatches.isEmpty, seedsPrimed < options.children,
+                   !want.isEmpty, want.count < budget {
+                    let batch = minibatches(for: entry, count: 1, rng: &rng).first ?? []
+                    let all = want + batch.filter { entry.score($0) == nil }
+                    if !batch.isEmpty, all.count <= budget {
+                        seedsPrimed += 1
+                        budget -= all.count
+                        survivors.append(entry.record(want: all, evolve: ["minibatches": [.array(batch.map(JSON.string))]]))
+                        emitted.insert(entry.id)
+                        continue
+                    }
+                }
                 let cut = Array(want.prefix(budget))
                 budget -= cut.count
                 survivors.append(entry.record(want: cut))
@@ -262,7 +300,7 @@ public struct Evolver {
         let racing = entries.filter { e in
             guard !e.candidate.parents.isEmpty else { return false }
             switch status(e) {
-            case .pending, .waiting: return true
+            case .pending, .waiting, .probing: return true
             default: return false
             }
         }

@@ -7,7 +7,7 @@ public enum EvolveTool {
         usage: mkspy-evolve --train FILE --val FILE [--children N] [--seed N] [--minibatch N]
                             [--reflection-lm MODEL] [--reflection-lm-base URL] [--reflection-lm-key KEY]
                             [--max-calls N] [--max-cost USD] [--patience N] [--target SCORE]
-                            [--max-merges N] [--climb N] [--cache DIR] [--best] [-q] [FILE...]
+                            [--max-merges N] [--climb N] [--probes N] [--cache DIR] [--best] [-q] [FILE...]
 
         Read the archive (every candidate record of the FILEs, or stdin; the same id may appear
         many times and is merged, scores united) and write the next step of a reflective
@@ -30,6 +30,8 @@ public enum EvolveTool {
           --max-merges N         merge children over the whole run (default 5)
           --climb N              children that beat their parent may chain up to N links on
                                  train before val is paid for the last winner (default 8; 1: off)
+          --probes N             minibatches a climbing winner runs, while none shows a
+                                 failure, before it pays val (default 2; 1: just its first)
           --cache DIR            DSPy's LM cache for reflection calls (default
                                  ~/.cache/mkspy/lm-cache, as mkspy-score's)
           --best                 write only the best fully evaluated candidate
@@ -45,7 +47,8 @@ public enum EvolveTool {
             .init("--seed", value: true), .init("--minibatch", value: true), .init("--reflection-lm", value: true),
             .init("--reflection-lm-base", value: true), .init("--reflection-lm-key", value: true),
             .init("--max-calls", value: true), .init("--max-cost", value: true), .init("--patience", value: true),
-            .init("--target", value: true), .init("--max-merges", value: true), .init("--climb", value: true), .init("--cache", value: true), .init("--best"), .init("-q", "--quiet"),
+            .init("--target", value: true), .init("--max-merges", value: true), .init("--climb", value: true),
+            .init("--probes", value: true), .init("--cache", value: true), .init("--best"), .init("-q", "--quiet"),
         ])
 
     public static func main(_ argv: [String]) -> Never {
@@ -87,6 +90,7 @@ public enum EvolveTool {
         options.target = decimal("--target")
         options.maxMerges = integer("--max-merges", 5, minimum: 0)!
         options.climb = integer("--climb", 8, minimum: 1)!
+        options.probes = integer("--probes", 2, minimum: 1)!
 
         // The archive must be read whole: selection, the frontier and the schedule all need
         // every candidate's every score before the first record can be written.

@@ -74,6 +74,54 @@ import Testing
         #expect(e.status(e.archive.entries[c.id]!) == .pending(Array(e.valOrder.prefix(2))))
     }
 
+    @Test func aWinnerWithNoFailureProbesMoreTrainBeforeVal() {
+        var o = options()
+        o.train = (1...8).map { "t\($0)" }
+        o.minibatch = 2
+        let p = Fixture.seed()
+        let c = Fixture.child(of: p, instruction: "c")
+        var parentScores = all(0.5)
+        parentScores.merge(["t1": 0, "t2": 0]) { $1 }
+        let gate: JSONObject = ["evolve": ["minibatch": ["t1", "t2"], "minibatches": [["t3", "t4"]]]]
+        let passing = Fixture.record(c, scores: ["t1": 1, "t2": 1, "t3": 1, "t4": 1], extra: gate)
+        var e = Evolver(archive: Fixture.archive([Fixture.record(p, scores: parentScores), passing]), options: o)
+        // Its minibatch shows nothing to learn from: it runs a new one, of train it has not run.
+        guard case .probing(let batch) = e.status(e.archive.entries[c.id]!) else { Issue.record("expected a probe"); return }
+        #expect(batch.count == 2 && Set(batch).isSubset(of: ["t5", "t6", "t7", "t8"]))
+        let step = e.step(reflector: rulesReflector)
+        let asked = step.records.first { $0["id"] == .string(c.id) }
+        #expect(asked?["want"] == .array(batch.map(JSON.string)))
+        #expect(asked?["evolve"]?["minibatches"] == .array([.array(batch.map(JSON.string))]))
+
+        // A failure there: it proposes a child. None after `probes` minibatches: val.
+        let probed: JSONObject = ["evolve": ["minibatches": [.array(batch.map(JSON.string))]]]
+        for (score, expected) in [(0.0, Status.waiting), (1.0, .pending(Array(e.valOrder.prefix(2))))] {
+            let archive = Fixture.archive([Fixture.record(p, scores: parentScores), passing,
+                                           Fixture.record(c, scores: [batch[0]: score, batch[1]: 1], extra: probed)])
+            e = Evolver(archive: archive, options: o)
+            #expect(e.status(e.archive.entries[c.id]!) == expected)
+        }
+        o.probes = 1
+        e = Evolver(archive: Fixture.archive([Fixture.record(p, scores: parentScores), passing]), options: o)
+        #expect(e.status(e.archive.entries[c.id]!) == .pending(Array(e.valOrder.prefix(2))))
+    }
+
+    @Test func aSeedRunsItsFirstMinibatchWithVal() {
+        let s = Fixture.seed()
+        var e = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: options())
+        let first = e.step(reflector: rulesReflector).records
+        #expect(first.count == 1)
+        let batch = first[0]["evolve"]?["minibatches"]?.arrayValue?.first?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(batch.count == 3 && Set(batch).isSubset(of: Set(options().train)))
+        #expect(first[0]["want"] == .array((val + batch).map(JSON.string)))
+        // Scored, it proposes its first child at once.
+        var scores = all(0)
+        for id in batch { scores[id] = 0 }
+        let scored = Fixture.record(s, scores: scores, extra: ["evolve": first[0]["evolve"]!])
+        e = Evolver(archive: Fixture.archive([scored]), options: options())
+        #expect(e.step(reflector: rulesReflector).records.contains { $0["parents"] == .array([.string(s.id)]) })
+    }
+
     @Test func valStagesDropWhatCannotMatter() {
         let p = Fixture.seed()
         let behind = Fixture.child(of: p, instruction: "behind", origin: "merge")
