@@ -87,6 +87,20 @@ final class RuntimeServerTests {
         #expect(!quiet.stderr.contains("mark-from-the-program"))
     }
 
+    @Test func aRemovedCacheDirectoryIsMadeAgain() throws {
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
+        func calls() -> Int { standIn.stats()["calls"]?.intValue ?? -1 }
+        #expect(try score(standIn).status == 0)
+        #expect(try score(standIn).status == 0)
+        #expect(calls() == 2, "the second run replays from the cache")
+        // The server set the cache up before; removed (`make mkspy-clean`), it must be made again.
+        try FileManager.default.removeItem(atPath: directory + "/cache")
+        #expect(try score(standIn).status == 0)
+        #expect(calls() == 4)
+        #expect(try score(standIn).status == 0)
+        #expect(calls() == 4, "the run after it replays from the new cache")
+    }
+
     @Test func anIdleServerExitsAndARemovedSocketEndsIt() throws {
         let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
         let outcome = try score(standIn, idle: "1")

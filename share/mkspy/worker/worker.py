@@ -606,14 +606,21 @@ def start_session(buffer):
     Worker(config).run(buffer)
 
 
-LM_CACHES = {}  # DSPy LM caches set up in this process, by directory (None: memory only)
+LM_CACHES = {}  # DSPy LM caches set up in this process, by directory and its inode (None: memory only)
 
 
 def use_lm_cache(dspy, directory):
     """Makes DSPy's LM cache the one in `directory`. Setting its 16 database shards up takes 60 to
     100 ms, so it is done once per process and directory, and closed at once: every process forked
-    from this one reconnects, in milliseconds, to the shards it uses."""
-    cache = LM_CACHES.get(directory)
+    from this one reconnects, in milliseconds, to the shards it uses. A directory removed or
+    replaced since is set up again (the shards' files would be gone, and nothing cached)."""
+    def identity():
+        try:
+            info = os.stat(directory)
+            return directory, info.st_dev, info.st_ino
+        except (OSError, TypeError):
+            return directory
+    cache = LM_CACHES.get(identity())
     if cache is None:
         dspy.configure_cache(enable_disk_cache=bool(directory), enable_memory_cache=True, disk_cache_dir=directory)
         cache = dspy.cache
@@ -621,7 +628,7 @@ def use_lm_cache(dspy, directory):
             cache.disk_cache.close()
         if len(LM_CACHES) >= 16:
             LM_CACHES.pop(next(iter(LM_CACHES)))
-        LM_CACHES[directory] = cache
+        LM_CACHES[identity()] = cache
     dspy.cache = cache
 
 
