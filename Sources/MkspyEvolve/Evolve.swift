@@ -161,10 +161,12 @@ public struct Evolver {
         }
         var done = 0
         for size in stages where entry.scored(Array(valOrder.prefix(size))) { done = size }
-        if done > 0, let reason = dropReason(entry, evaluated: Array(valOrder.prefix(done))) {
+        let evaluated = Array(valOrder.prefix(done))
+        if done > 0, let reason = dropReason(entry, evaluated: evaluated) {
             return .dead(reason)
         }
-        let next = stages.first { $0 > done } ?? val.count
+        // No stage can drop a candidate sure of the frontier: it runs the rest of val at once.
+        let next = done > 0 && isSureOfTheFrontier(entry, evaluated: evaluated) ? val.count : stages.first { $0 > done } ?? val.count
         return .pending(valOrder.prefix(next).filter { entry.score($0) == nil })
     }
 
@@ -221,7 +223,7 @@ public struct Evolver {
         guard let leader = best else { return nil }
         let index = Dictionary(uniqueKeysWithValues: options.val.enumerated().map { ($1, $0) })
         func wins(_ e: Entry) -> Int { evaluated.filter { e.score($0)! >= frontier.best[index[$0]!] }.count }
-        if evaluated.contains(where: { entry.score($0)! > frontier.best[index[$0]!] }) { return nil }
+        if isSureOfTheFrontier(entry, evaluated: evaluated) { return nil }
         let (mine, theirs) = (wins(entry), wins(leader))
         if mine < theirs {
             return "best on \(mine) of the first \(evaluated.count) val examples, the leader on \(theirs)"
@@ -230,6 +232,14 @@ public struct Evolver {
         let bound = entry.sum(evaluated) + Double(options.val.count - evaluated.count)
         if bound < total { return "cannot reach the leader's val total \(total) (at most \(bound))" }
         return nil
+    }
+
+    /// Whether `entry` beats every fully evaluated candidate on some val example of `evaluated`
+    /// (rule (a) of `dropReason`): it will be on the frontier, whatever the rest of val gives.
+    func isSureOfTheFrontier(_ entry: Entry, evaluated: [String]) -> Bool {
+        guard best != nil else { return false }
+        let index = Dictionary(uniqueKeysWithValues: options.val.enumerated().map { ($1, $0) })
+        return evaluated.contains { entry.score($0)! > frontier.best[index[$0]!] }
     }
 
     // MARK: One step
