@@ -32,7 +32,8 @@ public func pythonReflector(lm: ReflectionLM, jobs: Int, cache: String, quiet: B
         session.closeInput()
         var answers = [String?](repeating: nil, count: requests.count)
         var answered = 0
-        while let json = session.next() {
+        // Done at the last answer: the session's exit (tearing a DSPy process down) is not waited for.
+        while answered < requests.count, let json = session.next() {
             guard let i = json["index"]?.intValue, answers.indices.contains(i) else { continue }
             answered += 1
             if let text = json["instruction"]?.stringValue { answers[i] = text }

@@ -642,6 +642,18 @@ def import_runtime():
     warm_up(dspy)
 
 
+def look_model_up(dspy, lm_config):
+    """Looks a session's model up in the price map here, before the fork (see remember_model_info):
+    else every process forked for it pays the first lookup (5 to 10 ms for a model the map does
+    not know)."""
+    try:
+        from dspy.clients import capabilities, model_metadata
+        route = capabilities.resolve(dspy.LM(lm_config["model"], api_base=lm_config.get("api_base"), cache=False))
+        model_metadata.model_info(route.provider, route.model)
+    except Exception:
+        pass  # advisory, as DSPy's pricing is: the session reports what is wrong with the model
+
+
 def remember_model_info():
     """DSPy looks the model up in its price map twice per LM call, and for a model the map does
     not know (a local or self-hosted model) each lookup scans the whole map: 2 to 3 ms of CPU a
@@ -808,7 +820,9 @@ def receive_hello(conn):
     if hello is None or config is None:
         raise EOFError("the client left before its first lines")
     conn.settimeout(None)
-    use_lm_cache(dspy, json.loads(config).get("cache_dir"))
+    settings = json.loads(config)
+    use_lm_cache(dspy, settings.get("cache_dir"))
+    look_model_up(dspy, settings.get("lm"))
     return json.loads(hello), fds, config + b"\n" + after
 
 
