@@ -13,7 +13,7 @@ num_threads; mkspy-score -j and the reflection threads).
 Run it with the Python that has dspy==3.4.1 (and the gepa it pins), with the mkspy binaries on
 PATH or in --bin:
 
-    python gepa_bench.py [--seeds 0,1,2] [--budget 200] [--latency-ms 100] [--jobs 8]
+    python gepa_bench.py [--seeds 0,1,2,3,4] [--budget 200] [--latency-ms 100] [--jobs 8]
                          [--children 1] [--bin .build/release] [--out DIR]
 
 (share/mkspy/bench/gepa_bench.sh builds the release binaries and runs it.)
@@ -196,7 +196,7 @@ def run_mkspy(dspy, port, seed, args, metric, data, workdir):
 
 def main():
     ap = argparse.ArgumentParser(description="dspy.GEPA vs mkspy on the rules task")
-    ap.add_argument("--seeds", default="0,1,2")
+    ap.add_argument("--seeds", default="0,1,2,3,4")
     ap.add_argument("--budget", type=int, default=200)
     ap.add_argument("--latency-ms", type=float, default=100)
     ap.add_argument("--jobs", type=int, default=8)

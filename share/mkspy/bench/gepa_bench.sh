@@ -3,7 +3,7 @@
 # through) with the Python that has dspy==3.4.1: MKSPY_PYTHON, else the runtime mkspy set up
 # in ~/.cache/mkspy, else python3.
 #
-#   sh share/mkspy/bench/gepa_bench.sh [--seeds 0,1,2] [--budget 200] [--latency-ms 100] [--jobs 8]
+#   sh share/mkspy/bench/gepa_bench.sh [--seeds 0,1,2,3,4] [--budget 200] [--latency-ms 100] [--jobs 8]
 set -eu
 cd "$(dirname "$0")/../../.."
 swift build -c release >&2
