@@ -47,14 +47,20 @@ import Testing
         #expect(e.status(archive.entries[waiting.id]!) == .pending(["t2", "t3"]))
     }
 
-    @Test func aWinnerClimbsOnTrainBeforeVal() {
+    /// A seed that fails t1 and t2 (its record), and its child (its record: gated on t1, t2, with
+    /// t3, t4 as its own minibatch) with `childScores`.
+    func chain(childScores: [String: Double]) -> (c: Candidate, parent: JSONObject, child: JSONObject) {
         let p = Fixture.seed()
         let c = Fixture.child(of: p, instruction: "c")
         var parentScores = all(0.5)
         parentScores.merge(["t1": 0, "t2": 0]) { $1 }
         let gate: JSONObject = ["evolve": ["minibatch": ["t1", "t2"], "minibatches": [["t3", "t4"]]]]
-        let climbing = Fixture.record(c, scores: ["t1": 1, "t2": 0, "t3": 1, "t4": 0], extra: gate)
-        var e = Evolver(archive: Fixture.archive([Fixture.record(p, scores: parentScores), climbing]), options: options())
+        return (c, Fixture.record(p, scores: parentScores), Fixture.record(c, scores: childScores, extra: gate))
+    }
+
+    @Test func aWinnerClimbsOnTrainBeforeVal() {
+        let (c, parent, climbing) = chain(childScores: ["t1": 1, "t2": 0, "t3": 1, "t4": 0])
+        var e = Evolver(archive: Fixture.archive([parent, climbing]), options: options())
         // It beat its parent on t1, t2 and fails t4 of its own minibatch: it proposes, no val yet.
         #expect(e.status(e.archive.entries[c.id]!) == .waiting)
         #expect(e.step(reflector: rulesReflector).records.contains { $0["parents"] == .array([.string(c.id)]) })
@@ -62,14 +68,14 @@ import Testing
         let winner = Fixture.child(of: c, instruction: "w")
         let loser = Fixture.child(of: c, instruction: "l")
         let next: JSONObject = ["evolve": ["minibatch": ["t3", "t4"]]]
-        e = Evolver(archive: Fixture.archive([Fixture.record(p, scores: parentScores), climbing,
-                                              Fixture.record(winner, scores: ["t3": 1, "t4": 1], extra: next)]), options: options())
+        e = Evolver(archive: Fixture.archive([parent, climbing, Fixture.record(winner, scores: ["t3": 1, "t4": 1], extra: next)]),
+                    options: options())
         guard case .dead(let why) = e.status(e.archive.entries[c.id]!) else { Issue.record("beaten on train"); return }
         #expect(why.contains("beaten by its own child"))
         #expect(e.status(e.archive.entries[winner.id]!) == .pending(Array(e.valOrder.prefix(2))))
 
-        e = Evolver(archive: Fixture.archive([Fixture.record(p, scores: parentScores), climbing,
-                                              Fixture.record(loser, scores: ["t3": 1, "t4": 0], extra: next)]), options: options())
+        e = Evolver(archive: Fixture.archive([parent, climbing, Fixture.record(loser, scores: ["t3": 1, "t4": 0], extra: next)]),
+                    options: options())
         // Its child did not beat it: the chain ends here and it runs the first val stage.
         #expect(e.status(e.archive.entries[c.id]!) == .pending(Array(e.valOrder.prefix(2))))
     }
@@ -78,13 +84,8 @@ import Testing
         var o = options()
         o.train = (1...8).map { "t\($0)" }
         o.minibatch = 2
-        let p = Fixture.seed()
-        let c = Fixture.child(of: p, instruction: "c")
-        var parentScores = all(0.5)
-        parentScores.merge(["t1": 0, "t2": 0]) { $1 }
-        let gate: JSONObject = ["evolve": ["minibatch": ["t1", "t2"], "minibatches": [["t3", "t4"]]]]
-        let passing = Fixture.record(c, scores: ["t1": 1, "t2": 1, "t3": 1, "t4": 1], extra: gate)
-        var e = Evolver(archive: Fixture.archive([Fixture.record(p, scores: parentScores), passing]), options: o)
+        let (c, parent, passing) = chain(childScores: ["t1": 1, "t2": 1, "t3": 1, "t4": 1])
+        var e = Evolver(archive: Fixture.archive([parent, passing]), options: o)
         // Its minibatch shows nothing to learn from: it runs a new one, of train it has not run.
         guard case .probing(let batch) = e.status(e.archive.entries[c.id]!) else { Issue.record("expected a probe"); return }
         #expect(batch.count == 2 && Set(batch).isSubset(of: ["t5", "t6", "t7", "t8"]))
@@ -96,13 +97,12 @@ import Testing
         // A failure there: it proposes a child. None after `probes` minibatches: val.
         let probed: JSONObject = ["evolve": ["minibatches": [.array(batch.map(JSON.string))]]]
         for (score, expected) in [(0.0, Status.waiting), (1.0, .pending(Array(e.valOrder.prefix(2))))] {
-            let archive = Fixture.archive([Fixture.record(p, scores: parentScores), passing,
-                                           Fixture.record(c, scores: [batch[0]: score, batch[1]: 1], extra: probed)])
+            let archive = Fixture.archive([parent, passing, Fixture.record(c, scores: [batch[0]: score, batch[1]: 1], extra: probed)])
             e = Evolver(archive: archive, options: o)
             #expect(e.status(e.archive.entries[c.id]!) == expected)
         }
         o.probes = 1
-        e = Evolver(archive: Fixture.archive([Fixture.record(p, scores: parentScores), passing]), options: o)
+        e = Evolver(archive: Fixture.archive([parent, passing]), options: o)
         #expect(e.status(e.archive.entries[c.id]!) == .pending(Array(e.valOrder.prefix(2))))
     }
 
