@@ -263,7 +263,7 @@ def main():
             row.append(f"{sum(v for v in values if v is not None) / len(values):6.3f}" if any(v is not None for v in values) else "     -")
         print(f"  {system:5s}  " + " ".join(row))
     print()
-    wins = strict_wins = 0
+    wins = strict_wins = tests = walls = 0
     for seed in sorted({r["seed"] for r in results}):
         g = next(r for r in results if r["system"] == "gepa" and r["seed"] == seed)
         m = next(r for r in results if r["system"] == "mkspy" and r["seed"] == seed)
@@ -273,6 +273,8 @@ def main():
         strict = reach is not None and reach <= gepa_reach / 2
         wins += half
         strict_wins += strict
+        tests += m["test"] >= g["test"] - 1e-9
+        walls += m["wall_s"] <= g["wall_s"] / 2
         print(f"seed {seed}: GEPA final val {g['val']:.3f}, first reached after {gepa_reach} of its {g['calls']} calls; mkspy reaches it after "
               f"{reach if reach is not None else 'never'} calls ({'≤' if half else '>'} half); test mkspy {m['test']:.3f} vs "
               f"GEPA {g['test']:.3f}; wall-clock mkspy {m['wall_s']:.1f} s vs GEPA {g['wall_s']:.1f} s "
@@ -282,6 +284,8 @@ def main():
           f"mkspy {mean('mkspy', 'test'):.3f}; wall-clock GEPA {mean('gepa', 'wall_s'):.1f} s mkspy {mean('mkspy', 'wall_s'):.1f} s")
     print(f"goal 1 (mkspy reaches GEPA's final val with ≤ 1/2 of GEPA's calls): {wins} of {len(results) // 2} seeds; "
           f"with ≤ 1/2 of the calls GEPA took to first reach it: {strict_wins} of {len(results) // 2}")
+    print(f"goal 2 (mkspy's test score at least GEPA's): {tests} of {len(results) // 2} seeds")
+    print(f"goal 3 (mkspy's wall-clock ≤ 1/2 of GEPA's): {walls} of {len(results) // 2} seeds")
     print(f"results: {out}/results.json")
 
 
