@@ -361,7 +361,11 @@ public struct Evolver {
             var known = Set(archive.entries.keys)
             var children = [JSON]()
             var pendingReflections = [(parent: Entry, batch: [String], module: String, request: ReflectionRequest)]()
+            var gates = 0  // what the children's minibatches will cost at least
             for (parent, slot, batch) in proposals {
+                // No reflection is paid for a child whose minibatch the budget cannot run.
+                guard gates + batch.count <= budget else { result.notes.append("budget: a child was not proposed"); continue }
+                gates += batch.count
                 let module = moduleToEdit(parent.candidate.spec, generation: parent.candidate.generation, slot: slot)
                 let successes = demos(parent, module: module)
                 // A climbing chain learns from its failures: reflection only. Parents on the
@@ -395,7 +399,8 @@ public struct Evolver {
                     }
                 }
             }
-            for child in children {
+            for var child in children {
+                if child["want"]?.arrayValue?.count ?? 0 > budget { child = withoutNextMinibatch(child) }
                 let cost = child["want"]?.arrayValue?.count ?? 0
                 guard cost <= budget else { result.notes.append("budget: a child was not proposed"); continue }
                 budget -= cost
@@ -500,6 +505,16 @@ public struct Evolver {
         child.extra["evolve"] = .object(evolve)
         child.extra["want"] = .array(want.map(JSON.string))
         return child.json
+    }
+
+    /// `child` running its gate only, to fit the budget: without a minibatch of its own it
+    /// proposes no child before val.
+    func withoutNextMinibatch(_ child: JSON) -> JSON {
+        guard case .object(var o) = child, case .object(var evolve)? = o["evolve"], let gate = evolve["minibatch"] else { return child }
+        evolve["minibatches"] = nil
+        o["evolve"] = .object(evolve)
+        o["want"] = gate
+        return .object(o)
     }
 
     /// A climbing child's own minibatch, run with its gate: train examples outside its gate,

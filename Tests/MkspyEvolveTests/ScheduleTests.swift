@@ -223,4 +223,25 @@ import Testing
         #expect(r.records.count == 1)
         #expect(r.records[0]["want"]?.arrayValue?.count == 5)
     }
+
+    @Test func nearTheBudgetAChildRunsItsGateOnlyOrIsNotReflectedOn() {
+        // The seed ran val and its minibatch t1..t3, failing all: a reflection's child wants
+        // its gate (3) and a minibatch of its own (1 left of train: t4).
+        let s = Fixture.seed()
+        var scores = all(0)
+        for id in ["t1", "t2", "t3"] { scores[id] = 0 }
+        let seed = Fixture.record(s, scores: scores, extra: ["evolve": ["minibatches": [["t1", "t2", "t3"]]]])
+        var asked = 0
+        let counting: Reflector = { requests in asked += requests.count; return rulesReflector(requests) }
+        var o = options()
+        o.children = 1
+        for (budget, want, reflections) in [(100, 4, 1), (11 + 3, 3, 1), (11 + 2, nil as Int?, 0)] {
+            o.maxCalls = budget
+            asked = 0
+            let r = Evolver(archive: Fixture.archive([seed]), options: o).step(reflector: counting)
+            let child = r.records.first { $0["parents"] == .array([.string(s.id)]) }
+            #expect(child?["want"]?.arrayValue?.count == want, "budget \(budget)")
+            #expect(asked == reflections, "budget \(budget): no reflection is paid for a child that cannot run")
+        }
+    }
 }
