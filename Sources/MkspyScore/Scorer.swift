@@ -101,6 +101,8 @@ final class Run {
     var todo: [String]
     var inFlight = 0
     var announced = false
+    /// Why its program (or its metric) did not load, when it did not: every example fails.
+    var loadError: String?
 
     init(key: String, record: JSONObject, spec: Spec, metric: JSONObject, wanted: [String], scores: JSONObject) {
         self.key = key; self.record = record; self.spec = spec; self.metric = metric
@@ -281,6 +283,9 @@ public final class Scorer {
               let id = message["eid"]?.stringValue else { return }
         run.inFlight -= 1
         inFlight -= 1
+        if message["error"]?["code"]?.stringValue == "load" {
+            run.loadError = run.loadError ?? message["error"]?["message"]?.stringValue
+        }
         let entry = scoreEntry(run, id, message)
         run.scores[id] = entry
         usage.add(message["usage"])
@@ -344,6 +349,11 @@ public final class Scorer {
         guard run.inFlight == 0, run.todo.isEmpty || stopped else { return }
         guard let index = window.firstIndex(where: { if case .running(let r) = $0 { r === run } else { false } }) else { return }
         window[index] = .done(JSON.object(finished(run)).encoded)
+        if let why = run.loadError {  // not the LM's doing, nor one example's: say it
+            let first = why.split(separator: "\n").first.map(String.init) ?? why
+            filter.diagnose(nil, "candidate \(run.record["id"]?.stringValue ?? run.key): its program or metric did not load, so every example failed: \(first)")
+            filter.raise(.recordErrors)
+        }
         runs[run.key] = nil
         if run.announced { worker?.send(["op": "drop", "cid": .string(run.key)]) }
     }

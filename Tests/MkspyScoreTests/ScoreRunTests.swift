@@ -121,6 +121,29 @@ final class ScoreRunTests {
         }
     }
 
+    /// A program that does not load fails every example with code `load`; the run says so on
+    /// stderr, names the candidate, and exits 1, while the others are scored as usual.
+    @Test func aProgramThatDoesNotLoadIsReported() throws {
+        Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")
+        var lines = Fixture.candidates([("good", nil), ("broken", nil)]).split(separator: "\n").map(String.init)
+        guard case .object(var broken) = try JSON.parse(Array(lines[1].utf8)) else { Issue.record("bad fixture"); return }
+        broken["source"] = "import dspy\nraise RuntimeError('broken at import')\n"
+        lines[1] = JSON.object(broken).text
+        Fixture.write(lines.joined(separator: "\n") + "\n", to: directory + "/candidates.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
+        let outcome = try score(standIn, ["--data", directory + "/data.jsonl", "-q", directory + "/candidates.jsonl"])
+        #expect(outcome.status == 1)
+        let id = try #require(broken["id"]?.stringValue)
+        #expect(outcome.stderr.contains("candidate \(id): its program or metric did not load"))
+        #expect(outcome.stderr.contains("RuntimeError: broken at import"))
+        let candidates = scoredCandidates(outcome.stdout)
+        #expect(candidates.count == 2)
+        #expect(candidates[0]["summary"]?["mean"]?.doubleValue == 1)
+        for (_, entry) in try #require(candidates[1]["scores"]?.objectValue) {
+            #expect(entry["error"]?["code"]?.stringValue == "load")
+        }
+    }
+
     /// Killed mid-run and run again with the same cache: no finished LM call is paid twice.
     @Test func rerunAfterKillReplaysFromTheCache() throws {
         Fixture.write(Fixture.examples(30), to: directory + "/data.jsonl")
