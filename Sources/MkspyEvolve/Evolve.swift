@@ -369,8 +369,11 @@ public struct Evolver {
                 let module = moduleToEdit(parent.candidate.spec, generation: parent.candidate.generation, slot: slot)
                 let successes = demos(parent, module: module)
                 // A climbing chain learns from its failures: reflection only. Parents on the
-                // frontier also try demos (15%) and strategy changes (10%).
-                let u = isClimbing(parent) ? 1 : rng.unit()
+                // frontier also try demos (15%) and strategy changes (10%), but reflect next
+                // after such a child lost its gate.
+                var u = isClimbing(parent) ? 1 : rng.unit()
+                if let last = (self.children[parent.id] ?? []).last, last.candidate.origin != Operator.reflect.rawValue,
+                   gate(last) == false { u = 1 }
                 if u < 0.15, let g = bootstrap(parent.candidate.genome, module: module, successes: successes, rng: &rng),
                    let child = newChild(parent, g, .bootstrap, batch, &known) {
                     children.append(child); continue

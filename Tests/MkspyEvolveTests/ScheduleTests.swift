@@ -224,6 +224,30 @@ import Testing
         #expect(r.records[0]["want"]?.arrayValue?.count == 5)
     }
 
+    @Test func afterADemoOrStrategyChildLostItsGateTheParentReflects() {
+        // The seed ran val and its minibatch t1..t3 (failing all); its last child, a bootstrap,
+        // lost its gate there. Whatever the seed of the search, the next child is a reflection.
+        let s = Fixture.seed()
+        var scores = all(0)
+        for id in ["t1", "t2", "t3"] { scores[id] = 0 }
+        let batch: JSON = ["t1", "t2", "t3"]
+        let seed = Fixture.record(s, scores: scores, extra: ["evolve": ["minibatches": [batch]]])
+        let lost = Fixture.child(of: s, instruction: s.genome.modules.values.first!.instruction, origin: "bootstrap")
+        let lostRecord = Fixture.record(lost, scores: ["t1": 0, "t2": 0, "t3": 0], extra: ["evolve": ["minibatch": batch]])
+        var o = options()
+        o.children = 1
+        var origins = Set<String>()
+        let rewrite: Reflector = { requests in requests.map { $0.instruction + " Be precise." } }
+        for searchSeed in 0..<20 {
+            o.seed = UInt64(searchSeed)
+            let r = Evolver(archive: Fixture.archive([seed, lostRecord]), options: o).step(reflector: rewrite)
+            for record in r.records where record["parents"] == .array([.string(s.id)]) {
+                origins.insert(record["origin"]?.stringValue ?? "")
+            }
+        }
+        #expect(origins == ["reflect"])
+    }
+
     @Test func nearTheBudgetAChildRunsItsGateOnlyOrIsNotReflectedOn() {
         // The seed ran val and its minibatch t1..t3, failing all: a reflection's child wants
         // its gate (3) and a minibatch of its own (1 left of train: t4).
