@@ -82,6 +82,8 @@ public struct Evolver {
     /// Children (not merges) by their first parent, in archive order.
     let children: [String: [Entry]]
     public let frontier: Frontier
+    /// The frontier's best score per val id (none before a candidate has run all of val).
+    let bestOnVal: [String: Double]
 
     public init(archive: Archive, options: EvolveOptions) {
         self.archive = archive
@@ -98,6 +100,7 @@ public struct Evolver {
         }
         self.children = children
         frontier = Frontier(ids: complete.map(\.id), scores: complete.map { e in val.map { e.score($0)! } })
+        bestOnVal = Dictionary(uniqueKeysWithValues: zip(val, frontier.best))
     }
 
     // MARK: Best and stopping
@@ -221,8 +224,7 @@ public struct Evolver {
     /// Otherwise it is dropped and the rest of val is never run for it.
     public func dropReason(_ entry: Entry, evaluated: [String]) -> String? {
         guard let leader = best else { return nil }
-        let index = Dictionary(uniqueKeysWithValues: options.val.enumerated().map { ($1, $0) })
-        func wins(_ e: Entry) -> Int { evaluated.filter { e.score($0)! >= frontier.best[index[$0]!] }.count }
+        func wins(_ e: Entry) -> Int { evaluated.filter { e.score($0)! >= bestOnVal[$0]! }.count }
         if isSureOfTheFrontier(entry, evaluated: evaluated) { return nil }
         let (mine, theirs) = (wins(entry), wins(leader))
         if mine < theirs {
@@ -237,9 +239,7 @@ public struct Evolver {
     /// Whether `entry` beats every fully evaluated candidate on some val example of `evaluated`
     /// (rule (a) of `dropReason`): it will be on the frontier, whatever the rest of val gives.
     func isSureOfTheFrontier(_ entry: Entry, evaluated: [String]) -> Bool {
-        guard best != nil else { return false }
-        let index = Dictionary(uniqueKeysWithValues: options.val.enumerated().map { ($1, $0) })
-        return evaluated.contains { entry.score($0)! > frontier.best[index[$0]!] }
+        evaluated.contains { id in bestOnVal[id].map { entry.score(id)! > $0 } ?? false }
     }
 
     // MARK: One step
