@@ -27,6 +27,9 @@ public struct EvolveOptions: Sendable {
     /// Minibatches a climbing candidate runs, while none shows a failure, before val is paid
     /// (`--probes`; 1: only the one it ran with its gate).
     public var probes = 2
+    /// Examples mkspy-score runs at once (its `-j`): the seeds' val fills each pass up to a
+    /// multiple of it.
+    public var jobs = 4
 
     public init() {}
 }
@@ -75,7 +78,7 @@ public struct Evolver {
     public let options: EvolveOptions
     /// Val ids in the run's fixed evaluation order (a seeded shuffle): stages are its prefixes.
     public let valOrder: [String]
-    /// Cumulative stage sizes: a quarter, a half, then all of val.
+    /// Cumulative stage sizes: a quarter, a half, then all of val (in whole rounds of `jobs`).
     public let stages: [Int]
     let entries: [Entry]
     let complete: [Entry]
@@ -90,7 +93,7 @@ public struct Evolver {
         self.options = options
         var rng = SeededRandom(["val-order", String(options.seed)])
         valOrder = rng.shuffled(options.val)
-        stages = stageSizes(options.val.count)
+        stages = stageSizes(options.val.count, jobs: options.jobs)
         entries = archive.ordered
         let val = options.val
         complete = entries.filter { !val.isEmpty && $0.scored(val) }
@@ -255,9 +258,11 @@ public struct Evolver {
         var rng = SeededRandom(["step", String(options.seed), String(archive.metricCalls), String(entries.count)])
         var emitted = Set<String>()
 
-        // 1. Candidates on their way: the next examples of their schedule.
+        // 1. Candidates on their way: the next examples of their schedule. A seed's val is owed
+        // (reserved from the budget) and fills the pass's idle slots (see `fill`).
         var survivors = [JSON]()
-        var seedsPrimed = 0
+        var owed = [(seed: Entry, val: [String])]()
+        var valStage = false
         for entry in entries {
             switch status(entry) {
             case .complete:
@@ -276,20 +281,12 @@ public struct Evolver {
                 emitted.insert(entry.id)
             case .pending(let want):
                 guard budget > 0 else { continue }
-                // A seed runs its first minibatch with val, a pass less before the first
-                // reflection: seeds are the first parents (up to `children` of them).
-                if entry.candidate.parents.isEmpty, entry.minibatches.isEmpty, seedsPrimed < options.children,
-                   !want.isEmpty, want.count < budget {
-                    let batch = minibatches(for: entry, count: 1, rng: &rng).first ?? []
-                    let all = want + batch.filter { entry.score($0) == nil }
-                    if !batch.isEmpty, all.count <= budget {
-                        seedsPrimed += 1
-                        budget -= all.count
-                        survivors.append(entry.record(want: all, evolve: ["minibatches": [.array(batch.map(JSON.string))]]))
-                        emitted.insert(entry.id)
-                        continue
-                    }
+                if entry.candidate.parents.isEmpty {  // drawn as a parent meanwhile: see `drawSeed`
+                    owed.append((entry, Array(want.prefix(budget))))
+                    budget -= owed.last!.val.count
+                    continue
                 }
+                valStage = valStage || want.contains { options.val.contains($0) }
                 let cut = Array(want.prefix(budget))
                 budget -= cut.count
                 survivors.append(entry.record(want: cut))
@@ -303,6 +300,7 @@ public struct Evolver {
             guard !e.minibatches.isEmpty, e.minibatches.allSatisfy(e.scored), !emitted.contains(e.id) else { return false }
             switch status(e) {
             case .complete, .waiting: return true
+            case .pending: return e.candidate.parents.isEmpty  // a seed proposes while its val fills passes
             default: return false
             }
         }
@@ -327,7 +325,7 @@ public struct Evolver {
             var slots = [String: Int]()
             var drawn = [String]()
             for _ in 0..<max(attempt > 0 ? 1 : 0, options.children - result.inFlight) {
-                guard let id = frontier.sample(&rng) else { break }
+                guard let id = frontier.sample(&rng) ?? drawSeed(&rng) else { break }
                 if slots[id] == nil { drawn.append(id) }
                 slots[id, default: 0] += 1
             }
@@ -416,12 +414,44 @@ public struct Evolver {
                 if case .object(var o) = c, let want = o["want"]?.arrayValue { o["want"] = .array(Array(want.prefix(budget))); c = .object(o) }
                 budget -= c["want"]?.arrayValue?.count ?? 0
                 affordable.append(c)
+                valStage = true
             }
         }
 
-        result.records = survivors + parentRecords + affordable
+        result.records = fill(survivors + parentRecords + affordable, with: owed, all: valStage)
         if result.records.isEmpty { result.stop = "nothing left to evaluate or propose" }
         return result
+    }
+
+    /// A parent while no candidate has run all of val: a seed, uniformly. Seeds are the first
+    /// parents, and run their first minibatch before their val is done, so that the first
+    /// reflection need not wait for val.
+    func drawSeed(_ rng: inout SeededRandom) -> String? {
+        guard frontier.members.isEmpty else { return nil }
+        let seeds = entries.filter { $0.candidate.parents.isEmpty && !$0.failed }
+        return seeds.isEmpty ? nil : seeds[rng.int(below: seeds.count)].id
+    }
+
+    /// `records` with the seeds' owed val added where mkspy-score would idle: up to the next
+    /// multiple of `jobs` examples in the pass. It all runs when a val stage or merge needs the
+    /// frontier this pass, or when the pass has nothing else to run.
+    func fill(_ records: [JSON], with owed: [(seed: Entry, val: [String])], all: Bool) -> [JSON] {
+        var records = records
+        var size = records.reduce(0) { $0 + ($1["want"]?.arrayValue?.count ?? 0) }
+        let everything = all || size == 0
+        for (seed, val) in owed {
+            let room = everything ? val.count : (options.jobs - size % options.jobs) % options.jobs
+            let more = Array(val.prefix(room))
+            guard !more.isEmpty else { continue }
+            size += more.count
+            if let i = records.firstIndex(where: { $0["id"]?.stringValue == seed.id }), case .object(var o) = records[i] {
+                o["want"] = .array((o["want"]?.arrayValue ?? []) + more.map(JSON.string))
+                records[i] = .object(o)
+            } else {
+                records.append(seed.record(want: more))
+            }
+        }
+        return records
     }
 
     /// `count` disjoint minibatches of train ids for a parent, hard examples first: those it is
@@ -553,10 +583,14 @@ public struct Evolver {
     }
 }
 
-/// The cumulative stage sizes for `n` val examples: ⌈n/4⌉, ⌈n/2⌉, n (repeats removed).
-public func stageSizes(_ n: Int) -> [Int] {
+/// The cumulative stage sizes for `n` val examples: ⌈n/4⌉, ⌈n/2⌉, n, each rounded up to a
+/// multiple of `jobs` (the examples mkspy-score runs at once: a smaller stage would take as
+/// long), repeats removed.
+public func stageSizes(_ n: Int, jobs: Int = 1) -> [Int] {
     var sizes = [Int]()
-    for s in [(n + 3) / 4, (n + 1) / 2, n] where s > 0 && !sizes.contains(s) { sizes.append(s) }
+    for s in [(n + 3) / 4, (n + 1) / 2, n].map({ min(n, (($0 + jobs - 1) / jobs) * jobs) }) where s > 0 && !sizes.contains(s) {
+        sizes.append(s)
+    }
     return sizes
 }
 

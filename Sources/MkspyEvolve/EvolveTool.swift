@@ -7,7 +7,8 @@ public enum EvolveTool {
         usage: mkspy-evolve --train FILE --val FILE [--children N] [--seed N] [--minibatch N]
                             [--reflection-lm MODEL] [--reflection-lm-base URL] [--reflection-lm-key KEY]
                             [--max-calls N] [--max-cost USD] [--patience N] [--target SCORE]
-                            [--max-merges N] [--climb N] [--probes N] [--cache DIR] [--best] [-q] [FILE...]
+                            [--max-merges N] [--climb N] [--probes N] [-j N] [--cache DIR] [--best] [-q]
+                            [FILE...]
 
         Read the archive (every candidate record of the FILEs, or stdin; the same id may appear
         many times and is merged, scores united) and write the next step of a reflective
@@ -32,6 +33,9 @@ public enum EvolveTool {
                                  train before val is paid for the last winner (default 8; 1: off)
           --probes N             minibatches a climbing winner runs, while none shows a
                                  failure, before it pays val (default 2; 1: just its first)
+          -j, --jobs N           examples mkspy-score runs at once (its -j; default 4): val
+                                 stages come in whole rounds of N, and the seeds' val fills
+                                 the slots a step's examples leave idle
           --cache DIR            DSPy's LM cache for reflection calls (default
                                  ~/.cache/mkspy/lm-cache, as mkspy-score's)
           --best                 write only the best fully evaluated candidate
@@ -48,7 +52,7 @@ public enum EvolveTool {
             .init("--reflection-lm-base", value: true), .init("--reflection-lm-key", value: true),
             .init("--max-calls", value: true), .init("--max-cost", value: true), .init("--patience", value: true),
             .init("--target", value: true), .init("--max-merges", value: true), .init("--climb", value: true),
-            .init("--probes", value: true), .init("--cache", value: true), .init("--best"), .init("-q", "--quiet"),
+            .init("--probes", value: true), .init("-j", "--jobs", value: true), .init("--cache", value: true), .init("--best"), .init("-q", "--quiet"),
         ])
 
     public static func main(_ argv: [String]) -> Never {
@@ -91,6 +95,7 @@ public enum EvolveTool {
         options.maxMerges = integer("--max-merges", 5, minimum: 0)!
         options.climb = integer("--climb", 8, minimum: 1)!
         options.probes = integer("--probes", 2, minimum: 1)!
+        options.jobs = integer("--jobs", 4, minimum: 1)!
 
         // The archive must be read whole: selection, the frontier and the schedule all need
         // every candidate's every score before the first record can be written.

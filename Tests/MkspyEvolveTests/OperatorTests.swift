@@ -91,6 +91,7 @@ import Testing
         var options = EvolveOptions()
         options.val = ["v1", "v2", "v3"]
         options.children = 1
+        options.jobs = 1
         let archive = Fixture.archive([
             Fixture.record(root, scores: ["v1": 0, "v2": 0, "v3": 1]),
             Fixture.record(a, scores: ["v1": 1, "v2": 0, "v3": 1]),

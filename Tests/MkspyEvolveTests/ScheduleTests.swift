@@ -5,10 +5,13 @@ import Testing
 @Suite struct ScheduleTests {
     let val = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"]
 
+    /// One example scored at a time: val stages are the plain quarter, half and all, and a
+    /// seed's val fills no pass (see `theSeedsValFillsIdleSlots` for both with more).
     func options() -> EvolveOptions {
         var o = EvolveOptions()
         o.train = ["t1", "t2", "t3", "t4"]
         o.val = val
+        o.jobs = 1
         return o
     }
 
@@ -19,6 +22,11 @@ import Testing
         #expect(stageSizes(10) == [3, 5, 10])
         #expect(stageSizes(2) == [1, 2])
         #expect(stageSizes(1) == [1])
+        // In whole rounds of the scorer's concurrency: a smaller stage would take as long.
+        #expect(stageSizes(24, jobs: 8) == [8, 16, 24])
+        #expect(stageSizes(24, jobs: 4) == [8, 12, 24])
+        #expect(stageSizes(8, jobs: 4) == [4, 8])
+        #expect(stageSizes(3, jobs: 8) == [3])
     }
 
     @Test func aSeedRunsOnAllOfVal() {
@@ -106,20 +114,54 @@ import Testing
         #expect(e.status(e.archive.entries[c.id]!) == .pending(Array(e.valOrder.prefix(2))))
     }
 
-    @Test func aSeedRunsItsFirstMinibatchWithVal() {
+    @Test func aSeedProposesBeforeItsValIsDone() {
+        // One scored at a time: the seed runs its first minibatch alone, and its val waits.
         let s = Fixture.seed()
-        var e = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: options())
+        var o = options()
+        o.children = 1
+        var e = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: o)
         let first = e.step(reflector: rulesReflector).records
         #expect(first.count == 1)
         let batch = first[0]["evolve"]?["minibatches"]?.arrayValue?.first?.arrayValue?.compactMap(\.stringValue) ?? []
-        #expect(batch.count == 3 && Set(batch).isSubset(of: Set(options().train)))
-        #expect(first[0]["want"] == .array((val + batch).map(JSON.string)))
-        // Scored, it proposes its first child at once.
-        var scores = all(0)
+        #expect(batch.count == 3 && Set(batch).isSubset(of: Set(o.train)))
+        #expect(first[0]["want"] == .array(batch.map(JSON.string)))
+        // Scored, it proposes its first child at once, val or not.
+        var scores = [String: Double]()
         for id in batch { scores[id] = 0 }
         let scored = Fixture.record(s, scores: scores, extra: ["evolve": first[0]["evolve"]!])
-        e = Evolver(archive: Fixture.archive([scored]), options: options())
-        #expect(e.step(reflector: rulesReflector).records.contains { $0["parents"] == .array([.string(s.id)]) })
+        e = Evolver(archive: Fixture.archive([scored]), options: o)
+        let second = e.step(reflector: rulesReflector).records
+        #expect(second.contains { $0["parents"] == .array([.string(s.id)]) })
+        #expect(!second.contains { $0["want"]?.arrayValue?.contains { val.contains($0.stringValue ?? "") } == true })
+    }
+
+    @Test func theSeedsValFillsIdleSlots() {
+        // Four scored at once: the seed's minibatch (3) leaves one slot, which its val fills.
+        let s = Fixture.seed()
+        var o = options()
+        o.jobs = 4
+        o.children = 1
+        var e = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: o)
+        let first = e.step(reflector: rulesReflector).records
+        let batch = first[0]["evolve"]?["minibatches"]?.arrayValue?.first?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(first.count == 1 && first[0]["want"] == .array((batch + ["v1"]).map(JSON.string)))
+
+        // Its child wants its gate (3) and a minibatch of its own (1, all train left): 4, no room.
+        var scores: [String: Double] = ["v1": 0]
+        for id in batch { scores[id] = 0 }
+        let seed = Fixture.record(s, scores: scores, extra: ["evolve": first[0]["evolve"]!])
+        e = Evolver(archive: Fixture.archive([seed]), options: o)
+        let second = e.step(reflector: rulesReflector).records
+        let child = second.first { $0["parents"] == .array([.string(s.id)]) }
+        #expect(child?["want"]?.arrayValue?.count == 4)
+        #expect(second.first { $0["id"] == .string(s.id) }?["want"] == .array([]))
+
+        // A child at its first val stage needs the frontier: the seed's val all runs with it.
+        let c = Fixture.child(of: s, instruction: "c", origin: "merge")
+        e = Evolver(archive: Fixture.archive([seed, Fixture.record(c)]), options: o)
+        let third = e.step(reflector: rulesReflector).records
+        #expect(third.first { $0["id"] == .string(c.id) }?["want"] == .array(e.valOrder.prefix(4).map(JSON.string)))
+        #expect(third.first { $0["id"] == .string(s.id) }?["want"] == .array(val.dropFirst().map(JSON.string)))
     }
 
     @Test func valStagesDropWhatCannotMatter() {

@@ -36,7 +36,7 @@ SCORE_FLAGS  ?=
 MKSPY_SHARE_DIR ?= $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 PYTHON ?= python3
 
-MKSPY_EVOLVE = $(MKSPY_BIN)mkspy-evolve --train $(TRAIN) --val $(VAL) --children $(CHILDREN) --seed $(SEED) --max-calls $(MAX_CALLS) $(EVOLVE_FLAGS)
+MKSPY_EVOLVE = $(MKSPY_BIN)mkspy-evolve --train $(TRAIN) --val $(VAL) --children $(CHILDREN) -j $(JOBS) --seed $(SEED) --max-calls $(MAX_CALLS) $(EVOLVE_FLAGS)
 MKSPY_SCORE  = $(MKSPY_BIN)mkspy-score --data $(TRAIN) --data $(VAL) -j $(JOBS) $(SCORE_FLAGS)
 
 .PHONY: mkspy mkspy-seeds mkspy-loop mkspy-best mkspy-report mkspy-clean

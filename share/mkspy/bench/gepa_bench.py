@@ -166,7 +166,7 @@ def run_mkspy(dspy, port, seed, args, metric, data, workdir):
     started = time.time()
     sh(f"mkspy-spec {spec} | mkspy-gen > {seeds}")
     open(archive, "w").close()
-    evolve = (f"mkspy-evolve {q} --train {train} --val {val} --children {args.children} --seed {seed} "
+    evolve = (f"mkspy-evolve {q} --train {train} --val {val} --children {args.children} -j {args.jobs} --seed {seed} "
               f"--max-calls {args.budget} --cache {workdir}/lm-cache")
     steps = 0
     while True:
