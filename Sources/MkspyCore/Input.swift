@@ -49,6 +49,12 @@ public struct RecordReader: IteratorProtocol {
         self.multiline = allowMultiline ? nil : false
     }
 
+    /// The descriptor of the input, when `next()` would wait for it: nothing whole is buffered
+    /// and nothing has arrived. Nil when a record (or the end) can be had at once.
+    public var waitingDescriptor: Int32? {
+        exhausted || buffer[position...].contains(0x0A) || source.isReady ? nil : source.descriptor
+    }
+
     /// The next record or read error; nil at the end of the input.
     public mutating func next() -> Result<Record, ReadError>? {
         while let (number, line) = nextLine() {

@@ -107,10 +107,19 @@ public final class ByteSource {
     }
 
     private init(name: String, fd: Int32) { self.name = name; self.fd = fd }
+
+    /// The descriptor read, for waiting on it with others (see `waitReadable`).
+    public var descriptor: Int32 { fd }
+
+    /// Whether a read would return at once (data, or the end of the input).
+    public var isReady: Bool { waitReadable([fd], timeoutMS: 0)[0] }
     deinit { if fd > 0 { close(fd) } }
 
     /// Reads up to `count` bytes onto the end of `buffer`; returns the number read, 0 at the end.
+    /// Standard output is flushed first when the read would wait: in a pipeline, what this tool
+    /// has written reaches the next one while this one waits for more.
     func read(into buffer: inout [UInt8], count: Int) -> Int {
+        if !isReady { StandardOutput.flush() }
         let start = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: count))
         var n = -1
@@ -121,6 +130,14 @@ public final class ByteSource {
         buffer.removeLast(count - n)
         return n
     }
+}
+
+/// Which of `fds` can be read without waiting (data or end of file), once one can or the
+/// timeout (milliseconds; -1: none) has passed.
+public func waitReadable(_ fds: [Int32], timeoutMS: Int32 = -1) -> [Bool] {
+    var polls = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+    while poll(&polls, nfds_t(polls.count), timeoutMS) < 0 && errno == EINTR {}
+    return polls.map { $0.revents != 0 }
 }
 
 /// Why an input could not be opened.

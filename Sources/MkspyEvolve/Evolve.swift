@@ -249,8 +249,11 @@ public struct Evolver {
 
     /// The records of the next step: candidates that need more evaluation (with `want`), parents
     /// asked to run a minibatch first, and new children (with `want` = their minibatch, or the
-    /// first val stage for a merge). Empty with `stop` set when the search is over.
-    public func step(reflector: Reflector) -> StepResult {
+    /// first val stage for a merge). Empty with `stop` set when the search is over. When the
+    /// step reflects, the records decided before (with seeds' val for the slots the reflection
+    /// leaves idle) are handed to `early` first, so that they can run while the reflection LM
+    /// thinks; they also lead `records`.
+    public func step(reflector: Reflector, early: ([JSON]) -> Void = { _ in }) -> StepResult {
         var result = StepResult()
         guard !entries.isEmpty else { result.stop = "no candidates in the archive"; return result }
         if let reason = stopReason { result.stop = reason; return result }
@@ -315,11 +318,11 @@ public struct Evolver {
         result.inFlight = racing.count + (ready + primed).reduce(0) { $0 + $1.minibatches.count }
         // A step that would write nothing while budget is left draws again (fresh minibatches), so
         // that duplicate proposals do not end the loop early.
-        var parentRecords = [JSON](), affordable = [JSON]()
+        var parentRecords = [JSON](), affordable = [JSON](), sent = [JSON]()
         let budgetBefore = budget
         for attempt in 0..<5 {
             if attempt > 0 {
-                if !(survivors.isEmpty && parentRecords.isEmpty && affordable.isEmpty) || budgetBefore <= 0 { break }
+                if !(survivors.isEmpty && parentRecords.isEmpty && affordable.isEmpty && sent.isEmpty) || budgetBefore <= 0 { break }
                 rng = SeededRandom(["step", String(options.seed), String(archive.metricCalls), String(entries.count), String(attempt)])
             }
             var slots = [String: Int]()
@@ -383,6 +386,11 @@ public struct Evolver {
                 pendingReflections.append((parent, batch, module, reflectionRequest(parent, module: module, batch: batch)))
             }
             if !pendingReflections.isEmpty {
+                sent = survivors + parentRecords
+                let size = wantCount(sent)
+                fill(&sent, from: &owed, room: valStage ? Int.max : max(0, options.jobs - pendingReflections.count - size))
+                if !sent.isEmpty { early(sent) }
+                (survivors, parentRecords) = ([], [])
                 let answers = reflector(pendingReflections.map(\.request))
                 for (i, p) in pendingReflections.enumerated() {
                     let answer = i < answers.count ? answers[i] : nil
@@ -418,7 +426,11 @@ public struct Evolver {
             }
         }
 
-        result.records = fill(survivors + parentRecords + affordable, with: owed, all: valStage)
+        var records = survivors + parentRecords + affordable
+        let size = wantCount(records)
+        fill(&records, from: &owed, room: valStage || size == 0 ? Int.max : (options.jobs - size % options.jobs) % options.jobs,
+             sent: sent)
+        result.records = sent + records
         if result.records.isEmpty { result.stop = "nothing left to evaluate or propose" }
         return result
     }
@@ -432,27 +444,27 @@ public struct Evolver {
         return seeds.isEmpty ? nil : seeds[rng.int(below: seeds.count)].id
     }
 
-    /// `records` with the seeds' owed val added where mkspy-score would idle: up to the next
-    /// multiple of `jobs` examples in the pass. It all runs when a val stage or merge needs the
-    /// frontier this pass, or when the pass has nothing else to run.
-    func fill(_ records: [JSON], with owed: [(seed: Entry, val: [String])], all: Bool) -> [JSON] {
-        var records = records
-        var size = records.reduce(0) { $0 + ($1["want"]?.arrayValue?.count ?? 0) }
-        let everything = all || size == 0
-        for (seed, val) in owed {
-            let room = everything ? val.count : (options.jobs - size % options.jobs) % options.jobs
-            let more = Array(val.prefix(room))
+    /// Adds up to `room` examples of the seeds' owed val to `records`: to a seed's record there,
+    /// else as a copy of the one in `sent` (written earlier this step, with its `evolve`), else
+    /// as a new record. Callers give the slots mkspy-score would leave idle, or all when a val
+    /// stage or merge needs the frontier, or when there is nothing else to run.
+    func fill(_ records: inout [JSON], from owed: inout [(seed: Entry, val: [String])], room: Int, sent: [JSON] = []) {
+        var room = room
+        for k in owed.indices where room > 0 {
+            let more = Array(owed[k].val.prefix(room))
             guard !more.isEmpty else { continue }
-            size += more.count
-            if let i = records.firstIndex(where: { $0["id"]?.stringValue == seed.id }), case .object(var o) = records[i] {
-                o["want"] = .array((o["want"]?.arrayValue ?? []) + more.map(JSON.string))
-                records[i] = .object(o)
-            } else {
-                records.append(seed.record(want: more))
-            }
+            owed[k].val.removeFirst(more.count)
+            room -= more.count
+            let id = JSON.string(owed[k].seed.id)
+            let i = records.firstIndex { $0["id"] == id }
+            let base = i.map { records[$0] } ?? sent.first { $0["id"] == id } ?? owed[k].seed.record(want: [])
+            guard case .object(var o) = base else { continue }
+            o["want"] = .array((i == nil ? [] : o["want"]?.arrayValue ?? []) + more.map(JSON.string))
+            if let i { records[i] = .object(o) } else { records.append(.object(o)) }
         }
-        return records
     }
+
+    func wantCount(_ records: [JSON]) -> Int { records.reduce(0) { $0 + ($1["want"]?.arrayValue?.count ?? 0) } }
 
     /// `count` disjoint minibatches of train ids for a parent, hard examples first: those it is
     /// known to fail (free, and what reflection learns from), then those its nearest ancestor

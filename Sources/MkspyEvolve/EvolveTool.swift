@@ -143,7 +143,14 @@ public enum EvolveTool {
             reflector = { requests in requests.map { _ in nil } }
         }
 
-        let result = evolver.step(reflector: reflector)
+        // What is decided before a reflection is written at once: in a pipeline, mkspy-score
+        // runs it while the reflection LM thinks.
+        var written = 0
+        let result = evolver.step(reflector: reflector) { records in
+            for record in records { filter.emit(record) }
+            StandardOutput.flush()
+            written = records.count
+        }
         if !filter.quiet {
             for note in result.notes { filter.diagnose(nil, note) }
             let best = evolver.best.flatMap { $0.mean(options.val) }.map(format) ?? "none yet"
@@ -151,7 +158,7 @@ public enum EvolveTool {
             if let stop = result.stop { filter.diagnose(nil, "stopping: \(stop) (\(summary))") }
             else { filter.diagnose(nil, "\(result.records.count) records: \(summary)") }
         }
-        for record in result.records { filter.emit(record) }
+        for record in result.records.dropFirst(written) { filter.emit(record) }
         filter.finish()
     }
 }

@@ -21,6 +21,21 @@ public struct RuntimeError: Error, Sendable {
 public enum PythonEnvironment {
     /// The path of the Python executable to run, setting up the runtime first if needed
     /// (minutes, once; with `progress`, pip's output goes to stderr).
+    /// The Python to run when it needs no setup (`MKSPY_PYTHON`, or the runtime already built);
+    /// nil otherwise. Changes nothing.
+    public static func readyPython() -> String? {
+        if let python = environment("MKSPY_PYTHON") { return executable(python) }
+        guard let lock = readFile(shareDirectory + "/runtime/requirements.txt") else { return nil }
+        let (venv, python) = runtimePaths(lock)
+        return exists("\(venv)/.mkspy-ready") && access(python, X_OK) == 0 ? python : nil
+    }
+
+    /// The runtime's virtual environment and its Python, named by a hash of the pinned requirements.
+    static func runtimePaths(_ requirements: [UInt8]) -> (venv: String, python: String) {
+        let venv = "\(cacheDirectory)/venv-\(shortHash(requirements))"
+        return (venv, "\(venv)/bin/python")
+    }
+
     public static func python(progress: Bool) throws(RuntimeError) -> String {
         if let python = environment("MKSPY_PYTHON") {
             guard let path = executable(python) else {
@@ -32,12 +47,10 @@ public enum PythonEnvironment {
         guard let lock = readFile(requirements) else {
             throw RuntimeError("cannot read \(requirements); set MKSPY_SHARE to the share/mkspy directory of your mkspy installation, or MKSPY_PYTHON to a Python that has dspy==3.4.1 installed")
         }
-        let hash = shortHash(lock)
-        let cache = cacheDirectory
-        let venv = "\(cache)/venv-\(hash)"
-        let python = "\(venv)/bin/python"
+        let (venv, python) = runtimePaths(lock)
         let ready = "\(venv)/.mkspy-ready"
         if exists(ready), access(python, X_OK) == 0 { return python }
+        let cache = cacheDirectory
 
         try makeDirectories(cache)
         let lockPath = "\(venv).lock"

@@ -24,15 +24,10 @@ public final class RuntimeSession {
     /// Opens a session and sends its first line (`{"op": "config", …}` for scoring, `{"op":
     /// "reflect", …}` for reflection). The worker's stderr is ours, or nothing when `quiet`.
     public static func open(_ first: JSON, quiet: Bool) throws(RuntimeError) -> RuntimeSession {
-        signal(SIGPIPE, SIG_IGN)  // a worker that died shows as a failed write and end of output, not as our death
         let python = try PythonEnvironment.python(progress: !quiet)
-        let script = PythonEnvironment.shareDirectory + "/worker/worker.py"
-        guard let code = readFile(script), let reflect = readFile(PythonEnvironment.shareDirectory + "/worker/reflect.py") else {
-            throw RuntimeError("cannot read \(script) and reflect.py beside it; set MKSPY_SHARE to the share/mkspy directory of your mkspy installation")
-        }
+        let (server, script) = try runtimeServer(python)
         let errors = quiet ? Glibc.open("/dev/null", O_WRONLY | O_CLOEXEC) : 2
         defer { if quiet { close(errors) } }
-        let server = RuntimeServer(python: python, script: script, code: code + reflect)
         if let session = server.connect(first, stderr: errors, quiet: quiet) { return session }
         guard let session = spawn([python, script], stderr: errors) else {
             throw RuntimeError("cannot start \(python) \(script): \(PythonEnvironment.errorText())")
@@ -40,6 +35,30 @@ public final class RuntimeSession {
         session.send(first)
         return session
     }
+
+    /// A session with a runtime server that is already listening, or nil: nothing is set up,
+    /// started or spawned. For a session opened ahead of need, while the input is still coming.
+    public static func openIfRunning(_ first: JSON, quiet: Bool) -> RuntimeSession? {
+        guard let python = PythonEnvironment.readyPython(), let (server, _) = try? runtimeServer(python) else { return nil }
+        let errors = quiet ? Glibc.open("/dev/null", O_WRONLY | O_CLOEXEC) : 2
+        defer { if quiet { close(errors) } }
+        return server.connectIfListening(first, stderr: errors)
+    }
+
+    private static func runtimeServer(_ python: String) throws(RuntimeError) -> (RuntimeServer, script: String) {
+        signal(SIGPIPE, SIG_IGN)  // a worker that died shows as a failed write and end of output, not as our death
+        let script = PythonEnvironment.shareDirectory + "/worker/worker.py"
+        guard let code = readFile(script), let reflect = readFile(PythonEnvironment.shareDirectory + "/worker/reflect.py") else {
+            throw RuntimeError("cannot read \(script) and reflect.py beside it; set MKSPY_SHARE to the share/mkspy directory of your mkspy installation")
+        }
+        return (RuntimeServer(python: python, script: script, code: code + reflect), script)
+    }
+
+    /// The descriptor responses arrive on, for waiting on it with others.
+    public var descriptor: Int32 { readFD }
+
+    /// Whether a whole response is already read, so that `next()` will not wait.
+    public var hasBufferedResponse: Bool { buffer[position...].contains(0x0A) }
 
     /// Writes one request; a worker that is gone shows as the end of its output.
     public func send(_ request: JSON) {
@@ -209,6 +228,12 @@ struct RuntimeServer {
         guard idle > 0, let path = socketPath else { return nil }
         if let session = attempt(path, first, stderr: stderr) { return session }
         guard PythonEnvironment.run([python, script, "--serve", path, String(idle)], log: quiet ? "/dev/null" : nil) == 0 else { return nil }
+        return attempt(path, first, stderr: stderr)
+    }
+
+    /// A session with the server if one listens; nil otherwise.
+    func connectIfListening(_ first: JSON, stderr: Int32) -> RuntimeSession? {
+        guard idle > 0, let path = socketPath else { return nil }
         return attempt(path, first, stderr: stderr)
     }
 

@@ -142,8 +142,16 @@ public final class Scorer {
         var records = RecordStream(sources: filter.open(operands))
         var inputDone = false
         let windowLimit = max(64, options.jobs * 4)
+        // Upstream still working (a pipeline): a session with a runtime server that is up is
+        // opened meanwhile, so that the first candidate finds it ready.
+        if records.waitingDescriptor != nil, let session = RuntimeSession.openIfRunning(sessionConfig, quiet: options.quiet),
+           session.next()?["op"]?.stringValue == "ready" {
+            worker = session
+        }
         while true {
+            var starved = false  // work is running, and more input would have to be waited for
             while !inputDone, window.count < windowLimit, runningCount() < options.jobs || queued() < 2 * options.jobs {
+                if inFlight > 0 || queued() > 0, records.waitingDescriptor != nil { starved = true; break }
                 guard let next = records.next() else { inputDone = true; break }
                 switch next {
                 case .success(let record): admit(record)
@@ -156,7 +164,16 @@ public final class Scorer {
             dispatch()
             flush()
             if inputDone && window.isEmpty { break }
-            if inFlight > 0 { receive() } else { settleAll() }
+            if inFlight > 0 {
+                // Whichever comes first: a result, or input (run while the rest runs). What is
+                // done goes downstream before the wait.
+                if starved, let worker, !worker.hasBufferedResponse, let input = records.waitingDescriptor {
+                    StandardOutput.flush()
+                    if !waitReadable([worker.descriptor, input])[0] { continue }
+                }
+                receive()
+            } else { settleAll() }
+            flush()  // before the next read can wait for input
         }
         worker?.finish()
         progress.finish(usage)
@@ -255,17 +272,21 @@ public final class Scorer {
         ])
     }
 
-    private func startWorker() -> RuntimeSession? {
-        if let worker { return worker }
-        if failure != nil { return nil }
-        let config: JSON = [
+    /// The first line of the scoring session.
+    private var sessionConfig: JSON {
+        [
             "op": "config", "lm": options.lm.json, "jobs": .int(options.jobs),
             "cache_dir": options.cacheDirectory.map(JSON.string) ?? .null,
             "timeout_s": .double(options.timeoutSeconds), "memory_mb": .int(options.memoryMB),
             "log": options.logPath.map { .string(absolutePath(parentDirectory($0)) + "/" + baseName($0)) } ?? .null,
         ]
+    }
+
+    private func startWorker() -> RuntimeSession? {
+        if let worker { return worker }
+        if failure != nil { return nil }
         do throws(RuntimeError) {
-            let session = try RuntimeSession.open(config, quiet: options.quiet)
+            let session = try RuntimeSession.open(sessionConfig, quiet: options.quiet)
             guard let ready = session.next() else {
                 throw RuntimeError("the scoring worker exited before it was ready; is dspy installed in the runtime's Python?")
             }
@@ -394,6 +415,14 @@ struct RecordStream {
     var reader: RecordReader?
 
     init(sources: [ByteSource]) { self.sources = sources.reversed() }
+
+    /// The descriptor `next()` would wait for; nil when a record or the end comes at once.
+    var waitingDescriptor: Int32? {
+        mutating get {
+            if reader == nil, let source = sources.popLast() { reader = RecordReader(source: source) }
+            return reader?.waitingDescriptor
+        }
+    }
 
     mutating func next() -> Result<Record, ReadError>? {
         while true {

@@ -52,6 +52,7 @@ import Testing
         return (dir, standIn, env, task)
     }
 
+    /// The documented loop, one streaming pipeline per step: the same archive twice.
     @Test(.enabled(if: ready, "needs the DSPy runtime and the built tools"), .timeLimit(.minutes(5)))
     func sameSeedSameRun() throws {
         var runs = [[String]]()
@@ -60,9 +61,9 @@ import Testing
             defer { standIn.terminate(); standIn.waitUntilExit(); try? FileManager.default.removeItem(atPath: dir) }
             try Self.shell("""
                 mkspy-spec \(task)/spec.json | mkspy-gen > seeds.jsonl; touch archive.jsonl
-                while mkspy-evolve -q --train \(task)/train.jsonl --val \(task)/val.jsonl --children 2 --seed 5 --max-calls 60 seeds.jsonl archive.jsonl > next.jsonl && [ -s next.jsonl ]; do
-                  mkspy-gen next.jsonl | mkspy-check -q | mkspy-score -q -j 4 --cache cache --data \(task)/train.jsonl --data \(task)/val.jsonl >> archive.jsonl
-                done
+                while mkspy-evolve -q --train \(task)/train.jsonl --val \(task)/val.jsonl --children 2 --seed 5 --max-calls 60 seeds.jsonl archive.jsonl | tee next.jsonl |
+                      mkspy-gen | mkspy-check -q | mkspy-score -q -j 4 --cache cache --data \(task)/train.jsonl --data \(task)/val.jsonl >> archive.jsonl
+                      [ $? -le 1 ] && [ -s next.jsonl ]; do :; done
                 """, in: dir, environment: env)
             // What was asked and found, without timings: id, origin, scored examples and scores, evolve state.
             runs.append(try String(contentsOfFile: dir + "/archive.jsonl", encoding: .utf8).split(separator: "\n").compactMap { text in

@@ -142,19 +142,24 @@ import Testing
         o.jobs = 4
         o.children = 1
         var e = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: o)
-        let first = e.step(reflector: rulesReflector).records
+        var none = true  // no reflection: nothing is written early
+        let first = e.step(reflector: rulesReflector) { _ in none = false }.records
         let batch = first[0]["evolve"]?["minibatches"]?.arrayValue?.first?.arrayValue?.compactMap(\.stringValue) ?? []
-        #expect(first.count == 1 && first[0]["want"] == .array((batch + ["v1"]).map(JSON.string)))
+        #expect(none && first.count == 1 && first[0]["want"] == .array((batch + ["v1"]).map(JSON.string)))
 
-        // Its child wants its gate (3) and a minibatch of its own (1, all train left): 4, no room.
+        // Scored, it reflects: while the reflection LM runs (one slot), its val takes the other
+        // three, written first. Its child wants its gate (3) and a minibatch of its own (1, all
+        // train left): 4, no room left.
         var scores: [String: Double] = ["v1": 0]
         for id in batch { scores[id] = 0 }
         let seed = Fixture.record(s, scores: scores, extra: ["evolve": first[0]["evolve"]!])
         e = Evolver(archive: Fixture.archive([seed]), options: o)
-        let second = e.step(reflector: rulesReflector).records
-        let child = second.first { $0["parents"] == .array([.string(s.id)]) }
-        #expect(child?["want"]?.arrayValue?.count == 4)
-        #expect(second.first { $0["id"] == .string(s.id) }?["want"] == .array([]))
+        var early = [JSON]()
+        let second = e.step(reflector: rulesReflector) { early = $0 }.records
+        #expect(early.count == 1 && early[0]["id"] == .string(s.id) && early[0]["want"] == ["v2", "v3", "v4"])
+        #expect(early[0]["evolve"]?["minibatches"] == [])
+        #expect(second.count == 2 && second[0] == early[0])
+        #expect(second[1]["parents"] == .array([.string(s.id)]) && second[1]["want"]?.arrayValue?.count == 4)
 
         // A child at its first val stage needs the frontier: the seed's val all runs with it.
         let c = Fixture.child(of: s, instruction: "c", origin: "merge")

@@ -21,6 +21,24 @@ import Testing
         try String(decoding: output.stdout, as: UTF8.self).split(separator: "\n").map { try JSON.parse(String($0)) }
     }
 
+    /// A filter in a pipeline passes on what it has before it waits for more input: the first
+    /// record comes out while the input is still open.
+    @Test func writesWhatItHasBeforeWaitingForInput() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Support.genBinary)
+        let input = Pipe(), output = Pipe()
+        (process.standardInput, process.standardOutput) = (input, output)
+        try process.run()
+        defer { try? input.fileHandleForWriting.close(); process.waitUntilExit() }
+        input.fileHandleForWriting.write(Data("{\"kind\":\"note\",\"n\":1}\n".utf8))
+        let out = output.fileHandleForReading
+        var line = [UInt8]()
+        while waitReadable([out.fileDescriptor], timeoutMS: 30_000)[0], let byte = try out.read(upToCount: 1)?.first, byte != 0x0A {
+            line.append(byte)
+        }
+        #expect(String(decoding: line, as: UTF8.self) == "{\"kind\":\"note\",\"n\":1}")
+    }
+
     @Test func seedsOnePerVariant() throws {
         let invoice = try Support.exampleSpec("invoice_total")
         let seeds = Seeds.candidates(invoice, variants: [.predict, .cot])

@@ -144,6 +144,40 @@ final class ScoreRunTests {
         }
     }
 
+    /// In a pipeline whose upstream is still working: a candidate is scored and written while
+    /// the input is open, and the next one is taken when it comes.
+    @Test(.timeLimit(.minutes(1))) func scoresWhatCameWhileTheInputIsStillOpen() throws {
+        Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")
+        let lines = Fixture.candidates([("first", nil), ("second", nil)]).split(separator: "\n").map { Data(($0 + "\n").utf8) }
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixture.binary)
+        process.arguments = ["--lm", "openai/standin", "--lm-base", standIn.base, "--lm-key", "standin", "--cache", directory + "/cache",
+                             "-q", "--data", directory + "/data.jsonl"]
+        let input = Pipe(), output = Pipe()
+        (process.standardInput, process.standardOutput, process.standardError) = (input, output, FileHandle.nullDevice)
+        try process.run()
+        input.fileHandleForWriting.write(lines[0])
+        var line = [UInt8]()
+        let out = output.fileHandleForReading
+        while waitReadable([out.fileDescriptor], timeoutMS: 30_000)[0], let byte = try out.read(upToCount: 1)?.first, byte != 0x0A {
+            line.append(byte)
+        }
+        guard !line.isEmpty else {  // fail, not hang
+            Issue.record("nothing written in 30 s while the input was open")
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            return
+        }
+        #expect(try JSON.parse(line)["summary"]?["scored"]?.intValue == 2, "the first candidate, before the input ends")
+        input.fileHandleForWriting.write(lines[1])
+        try input.fileHandleForWriting.close()
+        let rest = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(scoredCandidates(rest).map { $0["summary"]?["scored"]?.intValue } == [2])
+    }
+
     /// Killed mid-run and run again with the same cache: no finished LM call is paid twice.
     @Test func rerunAfterKillReplaysFromTheCache() throws {
         Fixture.write(Fixture.examples(30), to: directory + "/data.jsonl")

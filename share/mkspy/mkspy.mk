@@ -49,13 +49,15 @@ $(RUN)/seeds.jsonl: $(SPEC)
 	mkdir -p $(RUN)
 	$(MKSPY_BIN)mkspy-spec $(SPEC) | $(MKSPY_BIN)mkspy-gen > $@.tmp && mv $@.tmp $@
 
-# One generation per pass: evolve reads the seeds and the whole archive; an empty answer ends it.
-# mkspy-score's status 1 (a candidate mkspy-check failed was refused) goes on; 2 or 3 stops.
+# One generation per pass, one pipeline: evolve reads the seeds and the whole archive, and what it
+# writes streams on (what it decides before a reflection is scored while the reflection LM runs);
+# next.jsonl keeps the step, and an empty one ends the loop. mkspy-score's status 1 (a candidate
+# mkspy-check failed was refused) goes on; 2 or 3 stops.
 mkspy-loop: $(RUN)/seeds.jsonl
 	touch $(RUN)/archive.jsonl
-	while $(MKSPY_EVOLVE) $(RUN)/seeds.jsonl $(RUN)/archive.jsonl > $(RUN)/next.jsonl && [ -s $(RUN)/next.jsonl ]; do \
-	  $(MKSPY_BIN)mkspy-gen $(RUN)/next.jsonl | $(MKSPY_BIN)mkspy-check $(CHECK_FLAGS) | $(MKSPY_SCORE) >> $(RUN)/archive.jsonl || [ $$? -eq 1 ] || exit $$?; \
-	done
+	while $(MKSPY_EVOLVE) $(RUN)/seeds.jsonl $(RUN)/archive.jsonl | tee $(RUN)/next.jsonl | \
+	      $(MKSPY_BIN)mkspy-gen | $(MKSPY_BIN)mkspy-check $(CHECK_FLAGS) | $(MKSPY_SCORE) >> $(RUN)/archive.jsonl; \
+	      s=$$?; [ $$s -le 1 ] || exit $$s; [ -s $(RUN)/next.jsonl ]; do :; done
 
 mkspy-best:
 	$(MKSPY_EVOLVE) --best $(RUN)/archive.jsonl > $(RUN)/best.jsonl

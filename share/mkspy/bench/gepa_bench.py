@@ -169,13 +169,12 @@ def run_mkspy(dspy, port, seed, args, metric, data, workdir):
     evolve = (f"mkspy-evolve {q} --train {train} --val {val} --children {args.children} -j {args.jobs} --seed {seed} "
               f"--max-calls {args.budget} --cache {workdir}/lm-cache")
     steps = 0
-    while True:
-        sh(f"{evolve} {seeds} {archive} > {nxt}")
+    while True:  # the documented loop: one pipeline per step, until mkspy-evolve writes nothing
+        sh(f"{evolve} {seeds} {archive} | tee {nxt} | mkspy-gen | mkspy-check {q} | mkspy-score {q} -j {args.jobs} "
+           f"--cache {workdir}/lm-cache --data {train} --data {val} >> {archive}")
         if os.path.getsize(nxt) == 0:
             break
         steps += 1
-        sh(f"mkspy-gen {nxt} | mkspy-check {q} | mkspy-score {q} -j {args.jobs} --cache {workdir}/lm-cache "
-           f"--data {train} --data {val} >> {archive}")
     wall = time.time() - started
     sys.path.insert(0, os.path.join(SHARE, "evolve"))
     import report
