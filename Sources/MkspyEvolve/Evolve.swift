@@ -385,12 +385,15 @@ public struct Evolver {
                 }
                 pendingReflections.append((parent, batch, module, reflectionRequest(parent, module: module, batch: batch)))
             }
-            if !pendingReflections.isEmpty {
+            // What runs early shares the LM with the reflections: together they stay within `jobs`.
+            let idle = options.jobs - pendingReflections.count - wantCount(survivors + parentRecords)
+            if !pendingReflections.isEmpty, idle >= 0, !valStage {
                 sent = survivors + parentRecords
-                let size = wantCount(sent)
-                fill(&sent, from: &owed, room: valStage ? Int.max : max(0, options.jobs - pendingReflections.count - size))
+                fill(&sent, from: &owed, room: idle)
                 if !sent.isEmpty { early(sent) }
                 (survivors, parentRecords) = ([], [])
+            }
+            if !pendingReflections.isEmpty {
                 let answers = reflector(pendingReflections.map(\.request))
                 for (i, p) in pendingReflections.enumerated() {
                     let answer = i < answers.count ? answers[i] : nil

@@ -122,11 +122,12 @@ def run_gepa(dspy, port, seed, args, metric, data, workdir):
     with open(os.path.join(workdir, "gepa.log"), "w") as log, contextlib.redirect_stderr(log), contextlib.redirect_stdout(log):
         optimized = gepa.compile(program, trainset=data["train"], valset=data["val"])
     wall = time.time() - started
+    peak = standin_stats(port)["peak_in_flight"]
     results = optimized.detailed_results
     curve = best_curve(zip(results.discovery_eval_counts, results.val_aggregate_scores))
     test = evaluate(dspy, optimized, data["test"], metric, args.jobs)
     return {"curve": curve, "calls": results.total_metric_calls, "val": max(results.val_aggregate_scores),
-            "test": test, "wall_s": wall, "candidates": len(results.candidates)}
+            "test": test, "wall_s": wall, "candidates": len(results.candidates), "peak_in_flight": peak}
 
 
 def mkspy_env(port, workdir, args):
@@ -176,6 +177,7 @@ def run_mkspy(dspy, port, seed, args, metric, data, workdir):
             break
         steps += 1
     wall = time.time() - started
+    peak = standin_stats(port)["peak_in_flight"]
     sys.path.insert(0, os.path.join(SHARE, "evolve"))
     import report
     val_ids = [r["id"] for r in read(val)]
@@ -190,7 +192,7 @@ def run_mkspy(dspy, port, seed, args, metric, data, workdir):
     dspy.configure(lm=lm)
     test = evaluate(dspy, program, data["test"], metric, args.jobs)
     return {"curve": curve, "calls": total, "val": curve[-1][1] if curve else 0, "test": test, "wall_s": wall,
-            "candidates": len(order), "steps": steps}
+            "candidates": len(order), "steps": steps, "peak_in_flight": peak}
 
 
 def main():
@@ -244,7 +246,7 @@ def main():
             run.update(system=system, seed=seed)
             results.append(run)
             print(f"seed {seed} {system:5s}: best val {run['val']:.3f}, test {run['test']:.3f}, {run['calls']} metric calls, "
-                  f"{run['lm_calls']} LM calls, {run['wall_s']:.1f} s, {run['candidates']} candidates; "
+                  f"{run['lm_calls']} LM calls, at most {run['peak_in_flight']} at once, {run['wall_s']:.1f} s, {run['candidates']} candidates; "
                   f"curve {' '.join(f'{c}:{s:.2f}' for c, s in run['curve'])}", flush=True)
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)

@@ -14,7 +14,7 @@ library only.
 The first line on stdout is {"port": N}. Endpoints:
     POST /v1/chat/completions, /chat/completions   a completion
     GET  /v1/models, /models                        the one model, "standin"
-    GET  /stats                                     {"calls", "by_status", "by_fault", "repeated_answers", ...}
+    GET  /stats                                     {"calls", "by_status", "by_fault", "repeated_answers", "peak_in_flight", ...}
     POST /reset                                     zero the counters
     POST /control                                   change settings: {"fail_rate", "fail_mix", "latency_ms", ...}
 A request may force a fault with the header `X-Standin-Fault: 500|429|timeout|malformed|slow`.
@@ -48,6 +48,7 @@ class State:
         self.hang_seconds = args.hang_seconds
         self.retry_after = args.retry_after
         self.answers = load_answers(args.answers) if args.answers else []
+        self.in_flight = 0  # calls being answered now (a reset does not end them)
         self.reset()
 
     def reset(self):
@@ -59,11 +60,13 @@ class State:
         self.repeated_answers = 0
         self.tokens_in = 0
         self.tokens_out = 0
+        self.peak_in_flight = 0  # the most calls answered at once: a client's real concurrency
 
     def stats(self):
         return {"calls": self.calls, "by_status": dict(self.by_status), "by_fault": dict(self.by_fault),
                 "unique_requests": len(self.attempts), "answered": len(self.answered),
-                "repeated_answers": self.repeated_answers, "tokens_in": self.tokens_in, "tokens_out": self.tokens_out}
+                "repeated_answers": self.repeated_answers, "tokens_in": self.tokens_in, "tokens_out": self.tokens_out,
+                "peak_in_flight": self.peak_in_flight}
 
 
 def parse_mix(text):
@@ -322,6 +325,16 @@ def make_handler(state):
             self.send_json(200, {"ok": True})
 
         def complete(self, raw, body):
+            with state.lock:
+                state.in_flight += 1
+                state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
+            try:
+                self.answer_call(raw, body)
+            finally:
+                with state.lock:
+                    state.in_flight -= 1
+
+        def answer_call(self, raw, body):
             key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
             with state.lock:
                 state.calls += 1
