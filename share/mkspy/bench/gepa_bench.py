@@ -8,7 +8,9 @@ hidden keyword rules; the stand-in (rules_lm.py) answers right only when the ins
 the rule, and as the reflection LM it turns the metric's feedback into rules. Both optimizers
 see the same metric (rules_task/metric.py, the dspy.GEPA signature with feedback), the same
 train/val split, the same seed instruction, and the same concurrency limit (--jobs: GEPA's
-num_threads; mkspy-score -j and the reflection threads).
+num_threads; mkspy-score's and mkspy-evolve's -j). mkspy runs the documented loop, one
+streaming pipeline per step; the stand-in's count of calls answered at once is printed for
+each run, to show that neither went past the limit.
 
 Run it with the Python that has dspy==3.4.1 (and the gepa it pins), with the mkspy binaries on
 PATH or in --bin:
