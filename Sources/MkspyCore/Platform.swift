@@ -107,13 +107,13 @@ public final class ByteSource {
     }
 
     private init(name: String, fd: Int32) { self.name = name; self.fd = fd }
+    deinit { if fd > 0 { close(fd) } }
 
     /// The descriptor read, for waiting on it with others (see `waitReadable`).
     public var descriptor: Int32 { fd }
 
     /// Whether a read would return at once (data, or the end of the input).
     public var isReady: Bool { waitReadable([fd], timeoutMS: 0)[0] }
-    deinit { if fd > 0 { close(fd) } }
 
     /// Reads up to `count` bytes onto the end of `buffer`; returns the number read, 0 at the end.
     /// Standard output is flushed first when the read would wait: in a pipeline, what this tool

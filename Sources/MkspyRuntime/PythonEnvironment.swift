@@ -19,8 +19,6 @@ public struct RuntimeError: Error, Sendable {
 /// and its whole dependency set, pinned) in `$XDG_CACHE_HOME/mkspy` or `~/.cache/mkspy`,
 /// one per hash of that file. A file lock keeps concurrent tools from building it twice.
 public enum PythonEnvironment {
-    /// The path of the Python executable to run, setting up the runtime first if needed
-    /// (minutes, once; with `progress`, pip's output goes to stderr).
     /// The Python to run when it needs no setup (`MKSPY_PYTHON`, or the runtime already built);
     /// nil otherwise. Changes nothing.
     public static func readyPython() -> String? {
@@ -36,6 +34,8 @@ public enum PythonEnvironment {
         return (venv, "\(venv)/bin/python")
     }
 
+    /// The path of the Python executable to run, setting up the runtime first if needed
+    /// (minutes, once; with `progress`, pip's output goes to stderr).
     public static func python(progress: Bool) throws(RuntimeError) -> String {
         if let python = environment("MKSPY_PYTHON") {
             guard let path = executable(python) else {
