@@ -43,13 +43,13 @@ public enum PythonEnvironment {
             }
             return path
         }
+        if let python = readyPython() { return python }
         let requirements = shareDirectory + "/runtime/requirements.txt"
         guard let lock = readFile(requirements) else {
             throw RuntimeError("cannot read \(requirements); set MKSPY_SHARE to the share/mkspy directory of your mkspy installation, or MKSPY_PYTHON to a Python that has dspy==3.4.1 installed")
         }
         let (venv, python) = runtimePaths(lock)
         let ready = "\(venv)/.mkspy-ready"
-        if exists(ready), access(python, X_OK) == 0 { return python }
         let cache = cacheDirectory
 
         try makeDirectories(cache)

@@ -225,9 +225,9 @@ struct RuntimeServer {
 
     /// A session with the server, started first if none listens; nil when there is none to have.
     func connect(_ first: JSON, stderr: Int32, quiet: Bool) -> RuntimeSession? {
-        guard idle > 0, let path = socketPath else { return nil }
-        if let session = attempt(path, first, stderr: stderr) { return session }
-        guard PythonEnvironment.run([python, script, "--serve", path, String(idle)], log: quiet ? "/dev/null" : nil) == 0 else { return nil }
+        if let session = connectIfListening(first, stderr: stderr) { return session }
+        guard idle > 0, let path = socketPath,
+              PythonEnvironment.run([python, script, "--serve", path, String(idle)], log: quiet ? "/dev/null" : nil) == 0 else { return nil }
         return attempt(path, first, stderr: stderr)
     }
 
