@@ -204,6 +204,33 @@ final class ScoreRunTests {
         #expect(cached >= before - 4)
     }
 
+    /// A new cache directory gets two database shards, not DSPy's 16; one that has shards keeps
+    /// their number, and a rerun there replays every call from it.
+    @Test func cacheShardsNewAndKept() throws {
+        Fixture.write(Fixture.examples(6), to: directory + "/data.jsonl")
+        Fixture.write(Fixture.candidates([("a", nil)]), to: directory + "/candidates.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
+        func shards(_ cache: String) -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? []).filter { $0.count == 3 && Int($0) != nil }.sorted()
+        }
+        func cachedCalls(_ cache: String) throws -> Int {
+            let outcome = try run(Fixture.binary, ["--lm", "openai/standin", "--lm-base", standIn.base, "--lm-key", "standin",
+                                                        "--cache", cache, "-q", "--data", directory + "/data.jsonl",
+                                                        directory + "/candidates.jsonl"], in: directory)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            return scoredCandidates(outcome.stdout).compactMap { $0["usage"]?["cached_calls"]?.intValue }.reduce(0, +)
+        }
+        _ = try cachedCalls(directory + "/fresh")
+        #expect(shards(directory + "/fresh") == ["000", "001"])
+
+        let dspyLike = directory + "/sixteen"
+        let sixteen = (0..<16).map { String(format: "%03d", $0) }
+        for name in sixteen { try FileManager.default.createDirectory(atPath: dspyLike + "/" + name, withIntermediateDirectories: true) }
+        #expect(try cachedCalls(dspyLike) == 0)
+        #expect(shards(dspyLike) == sixteen)
+        #expect(sixteen.allSatisfy { FileManager.default.fileExists(atPath: dspyLike + "/" + $0 + "/cache.db") })
+        #expect(try cachedCalls(dspyLike) == 6)
+    }
     /// --max-calls stops new work at the limit; what is left stays in want.
     @Test func callBudgetStopsNewWork() throws {
         Fixture.write(Fixture.examples(40), to: directory + "/data.jsonl")
