@@ -8,9 +8,11 @@ hidden keyword rules; the stand-in (rules_lm.py) answers right only when the ins
 the rule, and as the reflection LM it turns the metric's feedback into rules. Both optimizers
 see the same metric (rules_task/metric.py, the dspy.GEPA signature with feedback), the same
 train/val split, the same seed instruction, and the same concurrency limit (--jobs: GEPA's
-num_threads; mkspy-score's and mkspy-evolve's -j). mkspy runs the documented loop, one
-streaming pipeline per step; the stand-in's count of calls answered at once is printed for
-each run, to show that neither went past the limit.
+num_threads; mkspy-score's and mkspy-evolve's -j), and the same LM settings: GEPA's dspy.LM
+has cache=False, and so has mkspy-score's (--lm-arg cache=false; mkspy-evolve's few reflection
+calls keep the run's own cache directory). mkspy runs the documented loop, one streaming
+pipeline per step; the stand-in's count of calls answered at once is printed for each run, to
+show that neither went past the limit.
 
 Run it with the Python that has dspy==3.4.1 (and the gepa it pins), with the mkspy binaries on
 PATH or in --bin:
@@ -174,7 +176,7 @@ def run_mkspy(dspy, port, seed, args, metric, data, workdir):
     steps = 0
     while True:  # the documented loop: one pipeline per step, until mkspy-evolve writes nothing
         sh(f"{evolve} {seeds} {archive} | tee {nxt} | mkspy-gen | mkspy-check {q} | mkspy-score {q} -j {args.jobs} "
-           f"--cache {workdir}/lm-cache --data {train} --data {val} >> {archive}")
+           f"--cache {workdir}/lm-cache --lm-arg cache=false --data {train} --data {val} >> {archive}")
         if os.path.getsize(nxt) == 0:
             break
         steps += 1
@@ -225,7 +227,8 @@ def main():
     os.makedirs(out, exist_ok=True)
     print(f"dspy {dspy.__version__}, gepa {gepa_version}; task rules_task: {len(data['train'])} train, {len(data['val'])} val, "
           f"{len(data['test'])} test; budget {args.budget} metric calls; stand-in latency {args.latency_ms:g} ms; "
-          f"concurrency {args.jobs}; mkspy --children {args.children}; mkspy's runtime server is started before any timer, "
+          f"concurrency {args.jobs}; no LM cache for the program's calls (GEPA: dspy.LM(cache=False); mkspy-score: "
+          f"--lm-arg cache=false); mkspy --children {args.children}; mkspy's runtime server is started before any timer, "
           f"as DSPy is imported in GEPA's process before its timer starts", flush=True)
     if args.only != "gepa":
         warm_up_runtime(args, out)
