@@ -205,7 +205,8 @@ final class ScoreRunTests {
     }
 
     /// A new cache directory gets two database shards, not DSPy's 16; one that has shards keeps
-    /// their number, and a rerun there replays every call from it.
+    /// their number, and a rerun there replays every call from it. An LM told not to cache
+    /// (`cache=false`) makes none.
     @Test func cacheShardsNewAndKept() throws {
         Fixture.write(Fixture.examples(6), to: directory + "/data.jsonl")
         Fixture.write(Fixture.candidates([("a", nil)]), to: directory + "/candidates.jsonl")
@@ -213,10 +214,10 @@ final class ScoreRunTests {
         func shards(_ cache: String) -> [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? []).filter { $0.count == 3 && Int($0) != nil }.sorted()
         }
-        func cachedCalls(_ cache: String) throws -> Int {
+        func cachedCalls(_ cache: String, _ more: [String] = []) throws -> Int {
             let outcome = try run(Fixture.binary, ["--lm", "openai/standin", "--lm-base", standIn.base, "--lm-key", "standin",
-                                                        "--cache", cache, "-q", "--data", directory + "/data.jsonl",
-                                                        directory + "/candidates.jsonl"], in: directory)
+                                                   "--cache", cache, "-q", "--data", directory + "/data.jsonl",
+                                                   directory + "/candidates.jsonl"] + more, in: directory)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             return scoredCandidates(outcome.stdout).compactMap { $0["usage"]?["cached_calls"]?.intValue }.reduce(0, +)
         }
@@ -230,6 +231,9 @@ final class ScoreRunTests {
         #expect(shards(dspyLike) == sixteen)
         #expect(sixteen.allSatisfy { FileManager.default.fileExists(atPath: dspyLike + "/" + $0 + "/cache.db") })
         #expect(try cachedCalls(dspyLike) == 6)
+
+        #expect(try cachedCalls(directory + "/none", ["--lm-arg", "cache=false"]) == 0)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/none"))
     }
     /// --max-calls stops new work at the limit; what is left stays in want.
     @Test func callBudgetStopsNewWork() throws {

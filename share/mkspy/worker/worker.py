@@ -597,7 +597,7 @@ def start_session(buffer):
     import dspy
     if config.get("cache_dir"):
         os.environ["DSPY_CACHEDIR"] = config["cache_dir"]
-    use_lm_cache(dspy, config.get("cache_dir"))
+    use_lm_cache(dspy, lm_cache_dir(config))
     if config.get("op") == "reflect":
         import reflect
         return reflect.answer(config, buffer, SECRET)
@@ -607,6 +607,12 @@ def start_session(buffer):
 
 
 LM_CACHES = {}  # DSPy LM caches set up in this process, by directory and its inode (None: memory only)
+
+
+def lm_cache_dir(config):
+    """A session's LM cache directory: none (memory only) when its LM does not cache (cache=false)."""
+    kwargs = (config.get("lm") or {}).get("kwargs") or {}
+    return None if kwargs.get("cache") is False else config.get("cache_dir")
 
 
 LM_CACHE_SHARDS = 2  # for a new directory; DSPy's own has 16 (see use_lm_cache)
@@ -835,7 +841,7 @@ def receive_hello(conn):
         raise EOFError("the client left before its first lines")
     conn.settimeout(None)
     settings = json.loads(config)
-    use_lm_cache(dspy, settings.get("cache_dir"))
+    use_lm_cache(dspy, lm_cache_dir(settings))
     look_model_up(dspy, settings.get("lm"))
     return json.loads(hello), fds, config + b"\n" + after
 
