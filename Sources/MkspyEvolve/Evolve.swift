@@ -369,10 +369,10 @@ public struct Evolver {
                 gates += batch.count
                 let module = moduleToEdit(parent.candidate.spec, generation: parent.candidate.generation, slot: slot)
                 let successes = demos(parent, module: module)
-                // A climbing chain learns from its failures: reflection only, as do the seeds
-                // while there is no frontier. Parents on the frontier also try demos (15%) and
-                // strategy changes (10%), but reflect next after such a child lost its gate.
-                var u = isClimbing(parent) || frontier.members.isEmpty ? 1 : rng.unit()
+                // A climbing chain learns from its failures: reflection only. Parents on the
+                // frontier also try demos (15%) and strategy changes (10%), but reflect next
+                // after such a child lost its gate.
+                var u = isClimbing(parent) ? 1 : rng.unit()
                 if let last = (self.children[parent.id] ?? []).last, last.candidate.origin != Operator.reflect.rawValue,
                    gate(last) == false { u = 1 }
                 if u < 0.15, let g = bootstrap(parent.candidate.genome, module: module, successes: successes, rng: &rng),

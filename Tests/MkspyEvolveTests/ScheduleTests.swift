@@ -135,27 +135,6 @@ import Testing
         #expect(!second.contains { $0["want"]?.arrayValue?.contains { val.contains($0.stringValue ?? "") } == true })
     }
 
-    @Test func theSeedsReflectWhileThereIsNoFrontier() {
-        // Demos and strategy changes are for frontier parents: before any candidate has run all
-        // of val, a seed's children are reflections, whatever the run's seed draws.
-        let s = Fixture.seed()
-        var origins = Set<String>()
-        for runSeed in 0..<40 {
-            var o = options()
-            o.children = 1
-            o.seed = UInt64(runSeed)
-            let first = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: o).step(reflector: rulesReflector).records
-            let batch = first[0]["evolve"]?["minibatches"]?.arrayValue?.first?.arrayValue?.compactMap(\.stringValue) ?? []
-            var scores = [String: Double]()
-            for (i, id) in batch.enumerated() { scores[id] = i == 0 ? 1 : 0 }
-            let scored = Fixture.record(s, scores: scores, extra: ["evolve": first[0]["evolve"]!])
-            let rephrase: Reflector = { requests in requests.map { $0.instruction + " Read the whole message." } }
-            let records = Evolver(archive: Fixture.archive([scored]), options: o).step(reflector: rephrase).records
-            origins.formUnion(records.filter { $0["parents"] == .array([.string(s.id)]) }.compactMap { $0["origin"]?.stringValue })
-        }
-        #expect(origins == ["reflect"])
-    }
-
     @Test func theSeedsValFillsIdleSlots() {
         // Four scored at once: the seed's minibatch (3) leaves one slot, which its val fills.
         let s = Fixture.seed()
