@@ -235,6 +235,7 @@ final class ScoreRunTests {
         #expect(try cachedCalls(directory + "/none", ["--lm-arg", "cache=false"]) == 0)
         #expect(!FileManager.default.fileExists(atPath: directory + "/none"))
     }
+
     /// --max-calls stops new work at the limit; what is left stays in want.
     @Test func callBudgetStopsNewWork() throws {
         Fixture.write(Fixture.examples(40), to: directory + "/data.jsonl")
