@@ -176,7 +176,7 @@ def run_mkspy(dspy, port, seed, args, metric, data, workdir):
     steps = 0
     while True:  # the documented loop: one pipeline per step, until mkspy-evolve writes nothing
         sh(f"{evolve} {seeds} {archive} | tee {nxt} | mkspy-gen | mkspy-check {q} | mkspy-score {q} -j {args.jobs} "
-           f"--cache {workdir}/lm-cache --lm-arg cache=false --data {train} --data {val} >> {archive}")
+           f"--lm-arg cache=false --data {train} --data {val} >> {archive}")
         if os.path.getsize(nxt) == 0:
             break
         steps += 1
