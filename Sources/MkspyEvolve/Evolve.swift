@@ -10,8 +10,10 @@ public struct EvolveOptions: Sendable {
     /// Children proposed per step (`--children`).
     public var children = 4
     public var seed: UInt64 = 0
-    /// Train examples per minibatch.
+    /// Train examples a child must beat its parent on (its gate).
     public var minibatch = 3
+    /// Train examples a reflection reads (`--reflection-minibatch`; nil: see `readSize`).
+    public var reflectionMinibatch: Int?
     /// Stop once this many metric calls (scored candidate-example pairs) are spent.
     public var maxCalls: Int?
     /// Stop once the LM cost of all scores reaches this many dollars.
@@ -32,6 +34,12 @@ public struct EvolveOptions: Sendable {
     public var jobs = 4
 
     public init() {}
+
+    /// What a reflection reads: a parent's minibatch, and a climbing child's own. Unless set, the
+    /// gate's size grown to fill, with the gate, a child's share of a round of `jobs`: examples
+    /// there cost calls but no time, and a reflection that reads more failures learns more. At
+    /// most twice the gate.
+    public var readSize: Int { reflectionMinibatch ?? max(minibatch, min(2 * minibatch, jobs / children - minibatch)) }
 }
 
 /// What the reflection LM is asked for one module: a better instruction from traces with feedback.
@@ -187,15 +195,16 @@ public struct Evolver {
         return entry.sum(batch) > parent.sum(batch)
     }
 
-    /// A further minibatch for a climbing candidate whose minibatches showed no failure, while it
-    /// has run fewer than `probes` of them: train examples it has not run, hard ones for its
-    /// lineage first. A failure found here costs a minibatch; going to val first costs a stage.
+    /// A further minibatch (of the gate's size) for a climbing candidate whose minibatches showed
+    /// no failure, while it has run fewer than `probes` of them, its own first: train examples it
+    /// has not run, hard ones for its lineage first. A failure found here costs a minibatch;
+    /// going to val first costs a stage.
     func probe(_ entry: Entry) -> [String]? {
         let ran = Set(options.train.filter { entry.score($0) != nil })
         let gate = Set(entry.minibatch ?? [])
-        guard ran.subtracting(gate).count < options.probes * options.minibatch else { return nil }
+        guard ran.subtracting(gate).count < options.readSize + (options.probes - 1) * options.minibatch else { return nil }
         var rng = SeededRandom(["probe", String(options.seed), entry.id, String(ran.count)])
-        let next = nextMinibatch(after: entry, excluding: ran, rng: &rng)
+        let next = nextMinibatch(after: entry, excluding: ran, size: options.minibatch, rng: &rng)
         return next.isEmpty ? nil : next
     }
 
@@ -363,7 +372,8 @@ public struct Evolver {
             var children = [JSON]()
             var pendingReflections = [(parent: Entry, batch: [String], module: String, request: ReflectionRequest)]()
             var gates = 0  // what the children's minibatches will cost at least
-            for (parent, slot, batch) in proposals {
+            for (parent, slot, read) in proposals {
+                let batch = gate(of: read, parent)
                 // No reflection is paid for a child whose minibatch the budget cannot run.
                 guard gates + batch.count <= budget else { result.notes.append("budget: a child was not proposed"); continue }
                 gates += batch.count
@@ -383,7 +393,7 @@ public struct Evolver {
                    let child = newChild(parent, g, .structural, batch, &known) {
                     children.append(child); continue
                 }
-                pendingReflections.append((parent, batch, module, reflectionRequest(parent, module: module, batch: batch)))
+                pendingReflections.append((parent, batch, module, reflectionRequest(parent, module: module, batch: read)))
             }
             // What runs early shares the LM with the reflections: together they stay within `jobs`.
             let idle = options.jobs - pendingReflections.count - wantCount(survivors + parentRecords)
@@ -469,14 +479,20 @@ public struct Evolver {
 
     func wantCount(_ records: [JSON]) -> Int { records.reduce(0) { $0 + ($1["want"]?.arrayValue?.count ?? 0) } }
 
-    /// `count` disjoint minibatches of train ids for a parent, hard examples first: those it is
-    /// known to fail (free, and what reflection learns from), then those its nearest ancestor
-    /// that ran them failed, then those no one in its lineage ran, then the rest; each group in a
-    /// seeded order.
+    /// A child's gate: the first `minibatch` of what its parent's reflection read, the parent's
+    /// failures first.
+    func gate(of read: [String], _ parent: Entry) -> [String] {
+        Array(read.sorted { (parent.score($0) ?? 1, $0) < (parent.score($1) ?? 1, $1) }.prefix(options.minibatch)).sorted()
+    }
+
+    /// `count` disjoint minibatches of `readSize` train ids for a parent, hard examples first:
+    /// those it is known to fail (free, and what reflection learns from), then those its nearest
+    /// ancestor that ran them failed, then those no one in its lineage ran, then the rest; each
+    /// group in a seeded order.
     func minibatches(for parent: Entry, count: Int, rng: inout SeededRandom) -> [[String]] {
         let pool = hardFirst(parent, excluding: [], rng: &rng)
         guard !pool.isEmpty else { return [] }
-        let size = min(options.minibatch, pool.count)
+        let size = min(options.readSize, pool.count)
         return (0..<count).map { k in (0..<size).map { pool[(k * size + $0) % pool.count] } }.map { Array(Set($0)).sorted() }
     }
 
@@ -532,9 +548,10 @@ public struct Evolver {
         return ReflectionRequest(module: module, instruction: instruction, json: json)
     }
 
-    /// A child record (no source, so mkspy-gen renders it) with `want` = its minibatch and, when
-    /// it may climb, its own next minibatch (hard examples first), run together; nil when its
-    /// genome is already known.
+    /// A child record (no source, so mkspy-gen renders it) with `want` = its gate and, when it may
+    /// climb, its own next minibatch of `readSize`, run together; nil when its genome is already
+    /// known. Hard examples first: the parent's failures that the reflection read and the gate
+    /// left out lead it, so that the child shows whether the lesson took.
     func newChild(_ parent: Entry, _ genome: Genome, _ op: Operator, _ batch: [String], _ known: inout Set<String>) -> JSON? {
         var child = Candidate(spec: parent.candidate.spec, genome: genome, parents: [parent.id], origin: op.rawValue,
                               generation: parent.candidate.generation + 1)
@@ -544,7 +561,7 @@ public struct Evolver {
         let childDepth = isClimbing(parent) ? depth(parent) + 1 : 1
         if options.climb > 1, childDepth < options.climb {
             var rng = SeededRandom(["climb", String(options.seed), child.id])
-            let next = nextMinibatch(after: parent, excluding: Set(batch), rng: &rng)
+            let next = nextMinibatch(after: parent, excluding: Set(batch), size: options.readSize, rng: &rng)
             if !next.isEmpty {
                 evolve["minibatches"] = [.array(next.map(JSON.string))]
                 want = Array(Set(batch + next)).sorted()
@@ -565,10 +582,10 @@ public struct Evolver {
         return .object(o)
     }
 
-    /// A climbing child's own minibatch, run with its gate: train examples outside its gate,
-    /// hard ones for its lineage first (see `hardFirst`).
-    func nextMinibatch(after parent: Entry, excluding: Set<String>, rng: inout SeededRandom) -> [String] {
-        Array(hardFirst(parent, excluding: excluding, rng: &rng).prefix(options.minibatch)).sorted()
+    /// `size` train examples outside `excluding`, hard ones for the lineage first (see
+    /// `hardFirst`): a climbing child's own minibatch, run with its gate, or a probe.
+    func nextMinibatch(after parent: Entry, excluding: Set<String>, size: Int, rng: inout SeededRandom) -> [String] {
+        Array(hardFirst(parent, excluding: excluding, rng: &rng).prefix(size)).sorted()
     }
 
     /// A merge of two frontier members that share an ancestor, neither descending from the other,

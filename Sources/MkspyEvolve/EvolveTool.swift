@@ -5,6 +5,7 @@ import MkspyRuntime
 public enum EvolveTool {
     public static let command = CommandSpec(tool: "mkspy-evolve", help: """
         usage: mkspy-evolve --train FILE --val FILE [--children N] [--seed N] [--minibatch N]
+                            [--reflection-minibatch N]
                             [--reflection-lm MODEL] [--reflection-lm-base URL] [--reflection-lm-key KEY]
                             [--max-calls N] [--max-cost USD] [--patience N] [--target SCORE]
                             [--max-merges N] [--climb N] [--probes N] [-j N] [--cache DIR] [--best] [-q]
@@ -21,6 +22,10 @@ public enum EvolveTool {
           --children N           children per step (default 4)
           --seed N               seed of every random choice (default 0)
           --minibatch N          train examples a child must beat its parent on (default 3)
+          --reflection-minibatch N
+                                 train examples a reflection reads (default: --minibatch, grown
+                                 to fill with a child's gate its share of a round of -j, at most
+                                 twice --minibatch: 5 at -j 8 --children 1)
           --reflection-lm MODEL  dspy.LM model of the reflection LM (default $MKSPY_REFLECTION_LM,
                                  else $MKSPY_LM); --reflection-lm-base/-key default to
                                  $MKSPY_REFLECTION_LM_BASE/_KEY, else $MKSPY_LM_BASE/_KEY
@@ -48,7 +53,8 @@ public enum EvolveTool {
 
         """, options: [
             .init("--train", value: true), .init("--val", value: true), .init("--children", value: true),
-            .init("--seed", value: true), .init("--minibatch", value: true), .init("--reflection-lm", value: true),
+            .init("--seed", value: true), .init("--minibatch", value: true),
+            .init("--reflection-minibatch", value: true), .init("--reflection-lm", value: true),
             .init("--reflection-lm-base", value: true), .init("--reflection-lm-key", value: true),
             .init("--max-calls", value: true), .init("--max-cost", value: true), .init("--patience", value: true),
             .init("--target", value: true), .init("--max-merges", value: true), .init("--climb", value: true),
@@ -88,6 +94,7 @@ public enum EvolveTool {
         options.children = integer("--children", 4, minimum: 1)!
         options.seed = UInt64(integer("--seed", 0, minimum: 0)!)
         options.minibatch = integer("--minibatch", 3, minimum: 1)!
+        options.reflectionMinibatch = integer("--reflection-minibatch", nil, minimum: 1)
         options.maxCalls = integer("--max-calls", nil, minimum: 0)
         options.maxCost = decimal("--max-cost")
         options.patience = integer("--patience", nil, minimum: 1)

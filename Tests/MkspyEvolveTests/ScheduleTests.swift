@@ -169,6 +169,68 @@ import Testing
         #expect(third.first { $0["id"] == .string(s.id) }?["want"] == .array(val.dropFirst().map(JSON.string)))
     }
 
+    @Test func aReflectionReadsWhatFillsTheRound() {
+        var o = options()
+        o.train = (1...12).map { "t\($0)" }
+        o.jobs = 8
+        o.children = 1
+        // The gate (3) and what its reflection reads fill a round of 8; at most twice the gate.
+        #expect(o.readSize == 5)
+        o.jobs = 16
+        #expect(o.readSize == 6)
+        o.children = 4
+        #expect(o.readSize == 3)
+        o.reflectionMinibatch = 4
+        #expect(o.readSize == 4)
+        o.reflectionMinibatch = nil
+        o.jobs = 8
+        o.children = 1
+
+        // The seed's first minibatch is 5 train examples, run with 3 of its val.
+        let s = Fixture.seed()
+        var e = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: o)
+        let first = e.step(reflector: rulesReflector).records
+        let read = first[0]["evolve"]?["minibatches"]?.arrayValue?.first?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(read.count == 5 && first[0]["want"]?.arrayValue?.count == 8)
+
+        // It fails the last two it read: its child is gated on the two failures and the first
+        // success, with five of its own to run in the same round.
+        var scores = [String: Double]()
+        for (i, id) in read.enumerated() { scores[id] = i < 3 ? 1 : 0 }
+        let seed = Fixture.record(s, scores: scores, extra: ["evolve": first[0]["evolve"]!])
+        e = Evolver(archive: Fixture.archive([seed]), options: o)
+        guard let child = e.step(reflector: rulesReflector).records.first(where: { $0["parents"] == .array([.string(s.id)]) }) else {
+            Issue.record("no child"); return
+        }
+        let gate = [read[0], read[3], read[4]].sorted()
+        #expect(child["evolve"]?["minibatch"] == .array(gate.map(JSON.string)))
+        let own = child["evolve"]?["minibatches"]?.arrayValue?.first?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(own.count == 5 && Set(own).isDisjoint(with: gate) && child["want"]?.arrayValue?.count == 8)
+
+        // A winner that fails two of its own five reflects on all five.
+        let winner = Fixture.child(of: s, instruction: "w")
+        var winning = [String: Double]()
+        for id in gate { winning[id] = 1 }
+        for (i, id) in own.enumerated() { winning[id] = i < 2 ? 0 : 1 }
+        let climbing: JSONObject = ["evolve": ["minibatch": .array(gate.map(JSON.string)), "minibatches": [.array(own.map(JSON.string))]]]
+        e = Evolver(archive: Fixture.archive([seed, Fixture.record(winner, scores: winning, extra: climbing)]), options: o)
+        var asked = [ReflectionRequest]()
+        let next = e.step { requests in asked = requests; return rulesReflector(requests) }.records
+        #expect(asked.count == 1 && asked[0].json["examples"]?.arrayValue?.count == 5)
+        let grandchild = next.first { $0["parents"] == .array([.string(winner.id)]) }
+        #expect(grandchild?["evolve"]?["minibatch"] == .array([own[0], own[1], own[2]].sorted().map(JSON.string)))
+
+        // One with no failure in its own five probes a minibatch of the gate's size, once.
+        for id in own { winning[id] = 1 }
+        e = Evolver(archive: Fixture.archive([seed, Fixture.record(winner, scores: winning, extra: climbing)]), options: o)
+        guard case .probing(let probe) = e.status(e.archive.entries[winner.id]!) else { Issue.record("expected a probe"); return }
+        #expect(probe.count == 3 && Set(probe).isDisjoint(with: gate + own))
+        for id in probe { winning[id] = 1 }
+        let probed: JSONObject = ["evolve": ["minibatch": .array(gate.map(JSON.string)), "minibatches": [.array(probe.map(JSON.string))]]]
+        e = Evolver(archive: Fixture.archive([seed, Fixture.record(winner, scores: winning, extra: probed)]), options: o)
+        #expect(e.status(e.archive.entries[winner.id]!) == .pending(Array(e.valOrder.prefix(8))))
+    }
+
     @Test func valStagesDropWhatCannotMatter() {
         let p = Fixture.seed()
         let behind = Fixture.child(of: p, instruction: "behind", origin: "merge")

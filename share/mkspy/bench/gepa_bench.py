@@ -19,6 +19,7 @@ PATH or in --bin:
 
     python gepa_bench.py [--seeds 0,1,2,3,4] [--budget 200] [--latency-ms 100] [--jobs 8]
                          [--children 1] [--bin .build/release] [--out DIR]
+                         [--only gepa|mkspy] [--evolve-args FLAGS]
 
 (share/mkspy/bench/gepa_bench.sh builds the release binaries and runs it.)
 """
@@ -172,7 +173,7 @@ def run_mkspy(dspy, port, seed, args, metric, data, workdir):
     sh(f"mkspy-spec {spec} | mkspy-gen > {seeds}")
     open(archive, "w").close()
     evolve = (f"mkspy-evolve {q} --train {train} --val {val} --children {args.children} -j {args.jobs} --seed {seed} "
-              f"--max-calls {args.budget} --cache {workdir}/lm-cache")
+              f"--max-calls {args.budget} --cache {workdir}/lm-cache {args.evolve_args}")
     steps = 0
     while True:  # the documented loop: one pipeline per step, until mkspy-evolve writes nothing
         sh(f"{evolve} {seeds} {archive} | tee {nxt} | mkspy-gen | mkspy-check {q} | mkspy-score {q} -j {args.jobs} "
@@ -208,6 +209,7 @@ def main():
     ap.add_argument("--children", type=int, default=1)
     ap.add_argument("--bin", help="directory of the mkspy binaries (default: PATH)")
     ap.add_argument("--out", help="keep run directories and write results.json here")
+    ap.add_argument("--evolve-args", default="", help="more mkspy-evolve flags, e.g. '--reflection-minibatch 3'")
     ap.add_argument("--only", choices=["gepa", "mkspy"])
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
@@ -251,11 +253,17 @@ def main():
             run.update(system=system, seed=seed)
             results.append(run)
             print(f"seed {seed} {system:5s}: best val {run['val']:.3f}, test {run['test']:.3f}, {run['calls']} metric calls, "
-                  f"{run['lm_calls']} LM calls, at most {run['peak_in_flight']} at once, {run['wall_s']:.1f} s, {run['candidates']} candidates; "
+                  f"{run['lm_calls']} LM calls, at most {run['peak_in_flight']} at once, {run['wall_s']:.1f} s, {run['candidates']} candidates"
+                  f"{', %d steps' % run['steps'] if 'steps' in run else ''}; "
                   f"curve {' '.join(f'{c}:{s:.2f}' for c, s in run['curve'])}", flush=True)
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
     if args.only:
+        n = len(results)
+        best = [r["curve"][-1] if r["curve"] else (None, 0) for r in results]
+        print(f"\nmean over {n} seeds: best val {sum(b[1] for b in best) / n:.3f}, first reached after "
+              f"{sum(b[0] or 0 for b in best) / n:.1f} metric calls, {sum(r['wall_s'] for r in results) / n:.2f} s"
+              + (f", {sum(r['steps'] for r in results) / n:.2f} steps" if all("steps" in r for r in results) else ""))
         return
     print()
     checkpoints = sorted({max(1, args.budget * k // 6) for k in range(1, 7)})
