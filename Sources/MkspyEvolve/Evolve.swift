@@ -488,11 +488,16 @@ public struct Evolver {
     /// `count` disjoint minibatches of `readSize` train ids for a parent, hard examples first:
     /// those it is known to fail (free, and what reflection learns from), then those its nearest
     /// ancestor that ran them failed, then those no one in its lineage ran, then the rest; each
-    /// group in a seeded order.
+    /// group in a seeded order. One minibatch, for a parent that failed at least a gate's worth
+    /// no reflection read, is just those failures.
     func minibatches(for parent: Entry, count: Int, rng: inout SeededRandom) -> [[String]] {
-        let pool = hardFirst(parent, excluding: [], rng: &rng)
+        var pool = hardFirst(parent, excluding: [], rng: &rng)
         guard !pool.isEmpty else { return [] }
-        let size = min(options.readSize, pool.count)
+        var size = min(options.readSize, pool.count)
+        // Enough failures of its own that no reflection read, to gate a child on: read those,
+        // with no pass to run unseen examples first.
+        let known = Array(pool.prefix { parent.score($0).map { $0 < 1 } ?? false }.prefix(size))
+        if count == 1, known.count >= options.minibatch { (pool, size) = (known, known.count) }
         return (0..<count).map { k in (0..<size).map { pool[(k * size + $0) % pool.count] } }.map { Array(Set($0)).sorted() }
     }
 

@@ -231,6 +231,22 @@ import Testing
         #expect(e.status(e.archive.entries[winner.id]!) == .pending(Array(e.valOrder.prefix(8))))
     }
 
+    @Test func aParentWithEnoughFailuresReadsThemWithNoPassFirst() {
+        var o = options()
+        o.train = (1...12).map { "t\($0)" }
+        o.jobs = 8
+        o.children = 1
+        let s = Fixture.seed()
+        var rng = SeededRandom(["test"])
+        // Four failures no reflection read (a gate's worth): the minibatch is those, all run.
+        var e = Evolver(archive: Fixture.archive([Fixture.record(s, scores: ["t1": 0, "t2": 0, "t3": 0, "t4": 0, "t5": 1])]), options: o)
+        #expect(e.minibatches(for: e.archive.entries[s.id]!, count: 1, rng: &rng) == [["t1", "t2", "t3", "t4"]])
+        // Two: five examples, the two failures and three it has not run.
+        e = Evolver(archive: Fixture.archive([Fixture.record(s, scores: ["t1": 0, "t2": 0, "t5": 1])]), options: o)
+        let batch = e.minibatches(for: e.archive.entries[s.id]!, count: 1, rng: &rng)
+        #expect(batch.count == 1 && batch[0].count == 5 && Set(["t1", "t2"]).isSubset(of: batch[0]) && !batch[0].contains("t5"))
+    }
+
     @Test func valStagesDropWhatCannotMatter() {
         let p = Fixture.seed()
         let behind = Fixture.child(of: p, instruction: "behind", origin: "merge")
