@@ -94,7 +94,7 @@ public enum EvolveTool {
         options.children = integer("--children", 4, minimum: 1)!
         options.seed = UInt64(integer("--seed", 0, minimum: 0)!)
         options.minibatch = integer("--minibatch", 3, minimum: 1)!
-        options.reflectionMinibatch = integer("--reflection-minibatch", nil, minimum: 1)
+        options.reflectionMinibatch = integer("--reflection-minibatch", nil, minimum: options.minibatch)  // it holds the gate
         options.maxCalls = integer("--max-calls", nil, minimum: 0)
         options.maxCost = decimal("--max-cost")
         options.patience = integer("--patience", nil, minimum: 1)
