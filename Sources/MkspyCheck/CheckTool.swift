@@ -48,8 +48,10 @@ public enum CheckTool {
         for operand in arguments.operands.isEmpty ? ["-"] : arguments.operands {
             if let bytes = files[operand] {
                 let diagnostics = checkProgram(bytes, mode: .file(strict: strict))
-                filter.emit(["kind": "check", "file": .string(operand), "ok": .bool(isOK(diagnostics)),
-                             "diagnostics": .array(diagnostics.map(\.json))])
+                var check = CheckResult(diagnostics: diagnostics).json.objectValue!
+                check["kind"] = "check"
+                check["file"] = .string(operand)
+                filter.emit(.object(check))
                 tally.add(diagnostics, where: operand, filter)
                 continue
             }
@@ -57,7 +59,7 @@ public enum CheckTool {
                 guard record.kind == "candidate" else { return filter.passThrough(record) }
                 var object = record.object
                 let diagnostics = checkCandidate(object)
-                object["check"] = ["ok": .bool(isOK(diagnostics)), "diagnostics": .array(diagnostics.map(\.json))]
+                object["check"] = CheckResult(diagnostics: diagnostics).json
                 filter.emit(.object(object))
                 let id = object["id"]?.stringValue.map { String($0.prefix(12)) } ?? "?"
                 tally.add(diagnostics, where: "\(record.location)#\(id)", filter)
@@ -83,8 +85,6 @@ public enum CheckTool {
         }
         return checkProgram(Array(source.utf8), mode: .candidate, candidate: candidate)
     }
-
-    static func isOK(_ diagnostics: [Diagnostic]) -> Bool { !diagnostics.contains { $0.severity == .error } }
 
     /// `--ast FILE.py`: the parser's JSON for one file; exit 1 on a syntax error.
     static func printAST(_ operands: [String], _ filter: Filter) -> Never {

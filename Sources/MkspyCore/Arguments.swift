@@ -88,3 +88,25 @@ public struct Arguments: Sendable {
         return .success(result)
     }
 }
+
+/// What is wrong with a command line: the tool says it and exits 2.
+public struct UsageError: Error, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+}
+
+extension Arguments {
+    /// The integer value of `name`, nil when absent; an error unless it is an integer ≥ `minimum`.
+    public func integer(_ name: String, minimum: Int) throws(UsageError) -> Int? {
+        guard let text = value(name) else { return nil }
+        guard let n = Int(text), n >= minimum else { throw UsageError("\(name) needs an integer ≥ \(minimum), got '\(text)'") }
+        return n
+    }
+
+    /// The number value of `name`, nil when absent; an error unless it is a number ≥ 0.
+    public func decimal(_ name: String) throws(UsageError) -> Double? {
+        guard let text = value(name) else { return nil }
+        guard let x = Double(text), x >= 0, x.isFinite else { throw UsageError("\(name) needs a number ≥ 0, got '\(text)'") }
+        return x
+    }
+}

@@ -64,8 +64,8 @@ public struct Genome: Equatable, Sendable {
     }
 }
 
-/// The `candidate` record: a spec, a genome and what the tools have added. Fields a tool
-/// does not know (check, scores, usage, want, …) are kept in `extra` and written back.
+/// The `candidate` record: a spec, a genome and what the tools have added, each member with
+/// its type. Members this version does not know are kept in `extra` and written back.
 public struct Candidate: Sendable {
     public var spec: Spec
     public var genome: Genome
@@ -74,6 +74,18 @@ public struct Candidate: Sendable {
     public var generation: Int
     /// The rendered Python program, once mkspy-gen has rendered it.
     public var source: String?
+    /// What mkspy-check found (`check`).
+    public var check: CheckResult?
+    /// Example id → score entry, as mkspy-score wrote them (`scores`).
+    public var scores: Scores?
+    /// The LM usage summed over `scores` (`usage`).
+    public var usage: Usage?
+    /// mkspy-score's account of its last run (`summary`).
+    public var summary: Summary?
+    /// The example ids mkspy-score is asked to run next (`want`); nil: all of its data.
+    public var want: [String]?
+    /// What mkspy-evolve asked of it (`evolve`).
+    public var evolve: EvolveMarks?
     /// Every other member of the record, kept as read.
     public var extra: JSONObject
 
@@ -95,8 +107,17 @@ public struct Candidate: Sendable {
         o["origin"] = .string(origin)
         o["generation"] = .int(generation)
         o["source"] = source.map(JSON.string)
+        o["check"] = check?.json
+        o["scores"] = scores?.json
+        o["usage"] = usage?.json
+        o["summary"] = summary?.json
+        o["want"] = want.map { .array($0.map(JSON.string)) }
+        o["evolve"] = evolve?.json
         return .object(o)
     }
+
+    static let members = ["kind", "id", "spec", "genome", "parents", "origin", "generation", "source",
+                          "check", "scores", "usage", "summary", "want", "evolve"]
 
     /// Reads a candidate record; the error says what is missing or malformed.
     public init(json object: JSONObject) throws(CandidateError) {
@@ -119,10 +140,19 @@ public struct Candidate: Sendable {
         self.origin = object["origin"]?.stringValue ?? "seed"
         self.generation = object["generation"]?.intValue ?? 0
         self.source = object["source"]?.stringValue
+        self.check = object["check"].flatMap { $0.isNull ? nil : CheckResult(json: $0) }
+        self.scores = object["scores"].flatMap(Scores.init(json:))
+        self.usage = object["usage"]?.objectValue.map { Usage(json: .object($0)) }
+        self.summary = object["summary"]?.objectValue.map { Summary(json: .object($0)) }
+        self.want = object["want"]?.arrayValue?.compactMap(\.stringValue)
+        self.evolve = object["evolve"]?.objectValue.map { EvolveMarks(json: .object($0)) }
         var extra = object
-        for key in ["kind", "id", "spec", "genome", "parents", "origin", "generation", "source"] { extra[key] = nil }
+        for key in Self.members { extra[key] = nil }
         self.extra = extra
     }
+
+    /// Whether mkspy-check or mkspy-score refused the program: it will never be scored.
+    public var refused: Bool { check?.ok == false || summary?.ok == false }
 }
 
 /// Why a record could not be read as a candidate.

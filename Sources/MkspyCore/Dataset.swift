@@ -26,8 +26,8 @@ public struct Dataset: Sendable {
                 problems.append("\(path): cannot read the file")
                 continue
             }
-            var reader = RecordReader(source: source)
-            while let next = reader.next() {
+            var records = RecordStream(sources: [source])
+            while let next = records.next() {
                 switch next {
                 case .failure(let e): problems.append("\(e.location): \(e.message)")
                 case .success(let record):

@@ -48,13 +48,11 @@ public final class Filter {
     /// Calls `body` for every record of every operand. Lines that are not records become
     /// `error` records on stdout and a diagnostic on stderr; the stream goes on.
     public func forEachRecord(_ operands: [String], allowMultiline: Bool = false, _ body: (Record) -> Void) {
-        for source in open(operands) {
-            var reader = RecordReader(source: source, allowMultiline: allowMultiline)
-            while let next = reader.next() {
-                switch next {
-                case .success(let record): body(record)
-                case .failure(let error): report(error)
-                }
+        var records = RecordStream(sources: open(operands), allowMultiline: allowMultiline)
+        while let next = records.next() {
+            switch next {
+            case .success(let record): body(record)
+            case .failure(let error): report(error)
             }
         }
     }

@@ -144,6 +144,35 @@ public struct RecordReader: IteratorProtocol {
     }
 }
 
+/// Records from several sources in turn (the operands of a tool), one at a time.
+public struct RecordStream {
+    private var sources: [ByteSource]
+    private var reader: RecordReader?
+    private let allowMultiline: Bool
+
+    public init(sources: [ByteSource], allowMultiline: Bool = false) {
+        self.sources = sources.reversed()
+        self.allowMultiline = allowMultiline
+    }
+
+    /// The descriptor `next()` would wait for; nil when a record (or the end) comes at once.
+    public var waitingDescriptor: Int32? {
+        mutating get {
+            if reader == nil, let source = sources.popLast() { reader = RecordReader(source: source, allowMultiline: allowMultiline) }
+            return reader?.waitingDescriptor
+        }
+    }
+
+    /// The next record or read error; nil after the last source.
+    public mutating func next() -> Result<Record, ReadError>? {
+        while true {
+            if let value = reader?.next() { return value }
+            guard let source = sources.popLast() else { return nil }
+            reader = RecordReader(source: source, allowMultiline: allowMultiline)
+        }
+    }
+}
+
 /// Tracks bracket depth across lines, outside strings, to find where a value ends.
 private struct BracketScanner {
     var depth = 0

@@ -5,13 +5,20 @@ public struct Entry: Sendable {
     public let id: String
     /// The latest record read for this id, without `scores`, `want` and `summary`.
     public var candidate: Candidate
-    /// Example id → the `scores` entry (score, feedback, prediction, trace, error, usage).
-    public var scores: [String: JSON]
+    /// Example id → score entry: the union of every record's (a scored entry is never replaced).
+    public var scores: Scores
+    /// Whether its latest record says mkspy-check or mkspy-score refused the program.
+    public var refused: Bool
     /// Where the id was first read (record number across all inputs): earlier means found earlier.
     public let firstSeen: Int
+    /// The archive's metric calls when the id was first read: when it was proposed.
+    public let foundAt: Int
+    /// Example id → the archive's metric calls once that example's score was recorded: when
+    /// each score was paid for, in the archive's own order.
+    public var scoredAt: [String: Int] = [:]
 
     /// The score on an example, when it was scored (a null score, a transient failure, is not).
-    public func score(_ example: String) -> Double? { scores[example]?["score"]?.doubleValue }
+    public func score(_ example: String) -> Double? { scores[example]?.score }
 
     /// Whether every one of `ids` has a score.
     public func scored(_ ids: [String]) -> Bool { ids.allSatisfy { score($0) != nil } }
@@ -22,41 +29,36 @@ public struct Entry: Sendable {
     /// The mean score over `ids`; nil when `ids` is empty.
     public func mean(_ ids: [String]) -> Double? { ids.isEmpty ? nil : sum(ids) / Double(ids.count) }
 
-    /// Whether mkspy-check or mkspy-score refused the program: it will never be scored.
-    public var failed: Bool {
-        candidate.extra["check"]?["ok"]?.boolValue == false || candidate.extra["summary"]?["ok"]?.boolValue == false
-    }
-
     /// The train minibatches this candidate was asked to run as a parent (`evolve.minibatches`).
-    public var minibatches: [[String]] {
-        (candidate.extra["evolve"]?["minibatches"]?.arrayValue ?? []).map { ($0.arrayValue ?? []).compactMap(\.stringValue) }
-    }
+    public var minibatches: [[String]] { candidate.evolve?.minibatches ?? [] }
 
     /// The train minibatch this child is judged on against its first parent (`evolve.minibatch`).
-    public var minibatch: [String]? { candidate.extra["evolve"]?["minibatch"]?.arrayValue?.compactMap(\.stringValue) }
+    public var minibatch: [String]? { candidate.evolve?.minibatch }
 
-    /// The record to write: the candidate with every score and, when given, a new `want`.
-    public func record(want: [String]?, evolve: JSON? = nil) -> JSON {
+    /// The record to write: the candidate with every score, `want` when given, and its
+    /// `evolve.minibatches` replaced when given (a child keeps its minibatch).
+    public func record(want: [String]?, minibatches: [[String]]? = nil) -> Candidate {
         var c = candidate
-        if !scores.isEmpty {
-            var o = JSONObject()
-            for key in scores.keys.sorted() { o[key] = scores[key]! }
-            c.extra["scores"] = .object(o)
+        if !scores.isEmpty { c.scores = scores }
+        c.want = want
+        if let minibatches {
+            var marks = c.evolve ?? EvolveMarks()
+            marks.minibatches = minibatches
+            c.evolve = marks
         }
-        if let want { c.extra["want"] = .array(want.map(JSON.string)) }
-        if let evolve {  // merged into what the record has, so a child keeps its minibatch
-            var o = c.extra["evolve"]?.objectValue ?? JSONObject()
-            for (k, v) in evolve.objectValue ?? JSONObject() { o[k] = v }
-            c.extra["evolve"] = .object(o)
-        }
-        return c.json
+        return c
     }
 
     /// The metric calls spent on this candidate: its scored examples.
-    public var calls: Int { scores.values.filter { $0["score"]?.doubleValue != nil }.count }
+    public var calls: Int { scoredAt.count }
+
+    /// The archive's metric calls once every one of `ids` was scored; nil until then.
+    public func scoredAt(all ids: [String]) -> Int? {
+        ids.reduce(Optional(0)) { latest, id in latest.flatMap { l in scoredAt[id].map { max(l, $0) } } }
+    }
 
     /// The LM cost of its scores, where the provider's prices are known.
-    public var cost: Double { scores.values.reduce(0) { $0 + ($1["usage"]?["cost"]?.doubleValue ?? 0) } }
+    public var cost: Double { scores.values.reduce(0) { $0 + ($1.usage?.cost ?? 0) } }
 }
 
 /// Every candidate read, merged by id: the state of the search.
@@ -65,6 +67,8 @@ public struct Archive: Sendable {
     public private(set) var entries: [String: Entry] = [:]
     /// Records read that were not candidates, or could not be read as one.
     public private(set) var skipped = 0
+    /// The metric calls spent so far: every scored (candidate, example) pair, as GEPA counts them.
+    public private(set) var metricCalls = 0
     private var seen = 0
 
     public init() {}
@@ -75,23 +79,28 @@ public struct Archive: Sendable {
     @discardableResult
     public mutating func add(_ object: JSONObject) -> String? {
         guard object["kind"]?.stringValue == "candidate" else { skipped += 1; return nil }
-        let candidate: Candidate
-        do { candidate = try Candidate(json: object) } catch { skipped += 1; return error.message }
-        let id = object["id"]?.stringValue ?? candidate.id
-        var latest = candidate
-        var scores = [String: JSON]()
-        for (key, value) in object["scores"]?.objectValue ?? JSONObject() { scores[key] = value }
-        for key in ["scores", "want", "summary", "id"] { latest.extra[key] = nil }
+        var latest: Candidate
+        do { latest = try Candidate(json: object) } catch { skipped += 1; return error.message }
+        let id = object["id"]?.stringValue ?? latest.id
+        let scores = latest.scores ?? [:]
+        let refused = latest.refused
+        latest.scores = nil
+        latest.want = nil
+        latest.summary = nil
         seen += 1
-        if var entry = entries[id] {
-            for (key, value) in scores where value["score"]?.doubleValue != nil || entry.scores[key] == nil {
-                if entry.score(key) == nil { entry.scores[key] = value }
+        var entry = entries[id] ?? Entry(id: id, candidate: latest, scores: [:], refused: refused, firstSeen: seen, foundAt: metricCalls)
+        for key in scores.keys.sorted() where entry.score(key) == nil {
+            let value = scores[key]!
+            guard value.isScored || entry.scores[key] == nil else { continue }
+            entry.scores[key] = value
+            if value.isScored {
+                metricCalls += 1
+                entry.scoredAt[key] = metricCalls
             }
-            entry.candidate = latest
-            entries[id] = entry
-        } else {
-            entries[id] = Entry(id: id, candidate: latest, scores: scores, firstSeen: seen)
         }
+        entry.candidate = latest
+        entry.refused = refused
+        entries[id] = entry
         return nil
     }
 
@@ -99,9 +108,6 @@ public struct Archive: Sendable {
     public var ordered: [Entry] {
         entries.values.sorted { ($0.firstSeen, $0.id) < ($1.firstSeen, $1.id) }
     }
-
-    /// The metric calls spent so far: every scored (candidate, example) pair, as GEPA counts them.
-    public var metricCalls: Int { entries.values.reduce(0) { $0 + $1.calls } }
 
     /// The LM cost so far.
     public var cost: Double { entries.values.reduce(0) { $0 + $1.cost } }

@@ -7,9 +7,10 @@ public enum EvolveTool {
         usage: mkspy-evolve --train FILE --val FILE [--children N] [--seed N] [--minibatch N]
                             [--reflection-minibatch N]
                             [--reflection-lm MODEL] [--reflection-lm-base URL] [--reflection-lm-key KEY]
+                            [--reflection-lm-arg K=V]...
                             [--max-calls N] [--max-cost USD] [--patience N] [--target SCORE]
-                            [--max-merges N] [--climb N] [--probes N] [-j N] [--cache DIR] [--best] [-q]
-                            [FILE...]
+                            [--max-merges N] [--climb N] [--probes N] [-j N] [--cache DIR]
+                            [--best | --explain | --frontier] [-q] [FILE...]
 
         Read the archive (every candidate record of the FILEs, or stdin; the same id may appear
         many times and is merged, scores united) and write the next step of a reflective
@@ -29,6 +30,10 @@ public enum EvolveTool {
           --reflection-lm MODEL  dspy.LM model of the reflection LM (default $MKSPY_REFLECTION_LM,
                                  else $MKSPY_LM); --reflection-lm-base/-key default to
                                  $MKSPY_REFLECTION_LM_BASE/_KEY, else $MKSPY_LM_BASE/_KEY
+          --reflection-lm-arg K=V
+                                 extra dspy.LM argument of the reflection LM, e.g.
+                                 max_tokens=1024 (default $MKSPY_REFLECTION_LM_ARGS, else
+                                 $MKSPY_LM_ARGS: "K=V K=V")
           --max-calls N          stop after N metric calls (scored candidate-example pairs)
           --max-cost USD         stop once the scores' LM cost reaches USD
           --patience N           stop after N generations without a better val mean
@@ -44,6 +49,10 @@ public enum EvolveTool {
           --cache DIR            DSPy's LM cache for reflection calls (default
                                  ~/.cache/mkspy/lm-cache, as mkspy-score's)
           --best                 write only the best fully evaluated candidate
+          --explain              write what this step decides of every candidate, as
+                                 {"kind":"explain"} records (status, why, val mean, frontier, …)
+          --frontier             write the fully evaluated candidates as explain records, best
+                                 first (rank 1), marked when on the frontier
           -q, --quiet            no notes on stderr
           -h, --help             show this help
           --version              show the version
@@ -56,77 +65,53 @@ public enum EvolveTool {
             .init("--seed", value: true), .init("--minibatch", value: true),
             .init("--reflection-minibatch", value: true), .init("--reflection-lm", value: true),
             .init("--reflection-lm-base", value: true), .init("--reflection-lm-key", value: true),
+            .init("--reflection-lm-arg", value: true),
             .init("--max-calls", value: true), .init("--max-cost", value: true), .init("--patience", value: true),
             .init("--target", value: true), .init("--max-merges", value: true), .init("--climb", value: true),
-            .init("--probes", value: true), .init("-j", "--jobs", value: true), .init("--cache", value: true), .init("--best"), .init("-q", "--quiet"),
+            .init("--probes", value: true), .init("-j", "--jobs", value: true), .init("--cache", value: true), .init("--best"),
+            .init("--explain"), .init("--frontier"), .init("-q", "--quiet"),
         ])
 
     public static func main(_ argv: [String]) -> Never {
         let arguments = Arguments.parse(argv, command)
         let filter = Filter(tool: command.tool)
         filter.quiet = arguments.flag("--quiet")
-        func usage(_ message: String) -> Never {
-            filter.diagnose(nil, message)
+        let options: EvolveOptions
+        let reflectionLM: LMConfig?
+        do throws(UsageError) {
+            options = try self.options(arguments, filter)
+            reflectionLM = try LMConfig.reflection(arguments)
+        } catch {
+            filter.diagnose(nil, error.message)
             printError("usage: see 'mkspy-evolve --help'")
             exit(.usage)
         }
-        func integer(_ name: String, _ fallback: Int?, minimum: Int) -> Int? {
-            guard let text = arguments.value(name) else { return fallback }
-            guard let n = Int(text), n >= minimum else { usage("\(name) needs an integer ≥ \(minimum), got '\(text)'") }
-            return n
-        }
-        func decimal(_ name: String) -> Double? {
-            guard let text = arguments.value(name) else { return nil }
-            guard let x = Double(text), x >= 0 else { usage("\(name) needs a number ≥ 0, got '\(text)'") }
-            return x
-        }
-        guard let trainPath = arguments.value("--train") else { usage("--train FILE is required: the examples minibatches come from") }
-        guard let valPath = arguments.value("--val") else { usage("--val FILE is required: the examples the frontier is kept on") }
-        let (train, trainProblems) = Dataset.load([trainPath])
-        let (val, valProblems) = Dataset.load([valPath])
-        for p in trainProblems + valProblems { filter.diagnose(nil, p) }
-        if !(trainProblems + valProblems).isEmpty { exit(.usage) }
-        if val.ids.isEmpty { usage("--val \(valPath) has no examples") }
-
-        var options = EvolveOptions()
-        options.train = train.ids
-        options.val = val.ids
-        options.children = integer("--children", 4, minimum: 1)!
-        options.seed = UInt64(integer("--seed", 0, minimum: 0)!)
-        options.minibatch = integer("--minibatch", 3, minimum: 1)!
-        options.reflectionMinibatch = integer("--reflection-minibatch", nil, minimum: options.minibatch)  // it holds the gate
-        options.maxCalls = integer("--max-calls", nil, minimum: 0)
-        options.maxCost = decimal("--max-cost")
-        options.patience = integer("--patience", nil, minimum: 1)
-        options.target = decimal("--target")
-        options.maxMerges = integer("--max-merges", 5, minimum: 0)!
-        options.climb = integer("--climb", 8, minimum: 1)!
-        options.probes = integer("--probes", 2, minimum: 1)!
-        options.jobs = integer("--jobs", 4, minimum: 1)!
 
         // The archive must be read whole: selection, the frontier and the schedule all need
         // every candidate's every score before the first record can be written.
         // A line that is not a record (a write cut short when the loop was killed) is skipped
         // with a note: the next step must still run, and its output is not the archive's.
         var archive = Archive()
-        for source in filter.open(arguments.operands) {
-            var reader = RecordReader(source: source)
-            while let next = reader.next() {
-                switch next {
-                case .failure(let error): filter.diagnose(error.location, "skipped: \(error.message)")
-                case .success(let record):
-                    if let problem = archive.add(record.object) { filter.diagnose(record.location, "skipped: \(problem)") }
-                }
+        var records = RecordStream(sources: filter.open(arguments.operands))
+        while let next = records.next() {
+            switch next {
+            case .failure(let error): filter.diagnose(error.location, "skipped: \(error.message)")
+            case .success(let record):
+                if let problem = archive.add(record.object) { filter.diagnose(record.location, "skipped: \(problem)") }
             }
         }
         let evolver = Evolver(archive: archive, options: options)
 
+        if arguments.flag("--explain") || arguments.flag("--frontier") {
+            for record in arguments.flag("--explain") ? evolver.explained() : evolver.ranking() { filter.emit(record) }
+            filter.finish()
+        }
         if arguments.flag("--best") {
             guard let best = evolver.best else {
                 filter.diagnose(nil, "no candidate has been scored on every val example yet")
                 exit(max(filter.status, .cannotProceed))
             }
-            filter.emit(best.record(want: nil))
+            filter.emit(best.record(want: nil).json)
             if !filter.quiet { filter.diagnose(nil, "best: \(best.id.prefix(12)) (\(best.candidate.origin), generation \(best.candidate.generation)), val mean \(format(best.mean(options.val) ?? 0))") }
             filter.finish()
         }
@@ -135,15 +120,9 @@ public enum EvolveTool {
             exit(max(filter.status, .cannotProceed))
         }
 
-        let lm = environment("MKSPY_REFLECTION_LM") ?? environment("MKSPY_LM")
-        let reflectionModel = arguments.value("--reflection-lm") ?? lm
         let reflector: Reflector
-        if let model = reflectionModel {
-            let settings = ReflectionLM(
-                model: model,
-                base: arguments.value("--reflection-lm-base") ?? environment("MKSPY_REFLECTION_LM_BASE") ?? environment("MKSPY_LM_BASE"),
-                key: arguments.value("--reflection-lm-key") ?? environment("MKSPY_REFLECTION_LM_KEY") ?? environment("MKSPY_LM_KEY"))
-            reflector = pythonReflector(lm: settings, jobs: options.children, cache: PythonEnvironment.lmCache(arguments.value("--cache")),
+        if let reflectionLM {
+            reflector = pythonReflector(lm: reflectionLM, jobs: options.children, cache: PythonEnvironment.lmCache(arguments.value("--cache")),
                                         quiet: filter.quiet)
         } else {
             if !filter.quiet { printError("mkspy-evolve: no reflection LM (--reflection-lm, MKSPY_REFLECTION_LM or MKSPY_LM): children get demos and strategy changes only") }
@@ -154,7 +133,7 @@ public enum EvolveTool {
         // runs it while the reflection LM thinks.
         var written = 0
         let result = evolver.step(reflector: reflector) { records in
-            for record in records { filter.emit(record) }
+            for record in records { filter.emit(record.json) }
             StandardOutput.flush()
             written = records.count
         }
@@ -165,8 +144,38 @@ public enum EvolveTool {
             if let stop = result.stop { filter.diagnose(nil, "stopping: \(stop) (\(summary))") }
             else { filter.diagnose(nil, "\(result.records.count) records: \(summary)") }
         }
-        for record in result.records.dropFirst(written) { filter.emit(record) }
+        for record in result.records.dropFirst(written) { filter.emit(record.json) }
         filter.finish()
+    }
+
+    /// The options a command line asks for, with the train and val ids read from their files.
+    static func options(_ arguments: Arguments, _ filter: Filter) throws(UsageError) -> EvolveOptions {
+        guard let trainPath = arguments.value("--train") else { throw UsageError("--train FILE is required: the examples minibatches come from") }
+        guard let valPath = arguments.value("--val") else { throw UsageError("--val FILE is required: the examples the frontier is kept on") }
+        let (train, trainProblems) = Dataset.load([trainPath])
+        let (val, valProblems) = Dataset.load([valPath])
+        for p in trainProblems + valProblems { filter.diagnose(nil, p) }
+        if !(trainProblems + valProblems).isEmpty { exit(.usage) }
+        if val.ids.isEmpty { throw UsageError("--val \(valPath) has no examples") }
+        if ["--best", "--explain", "--frontier"].filter(arguments.flag).count > 1 {
+            throw UsageError("--best, --explain and --frontier each write one kind of output: give one")
+        }
+        var options = EvolveOptions()
+        options.train = train.ids
+        options.val = val.ids
+        options.children = try arguments.integer("--children", minimum: 1) ?? 4
+        options.seed = UInt64(try arguments.integer("--seed", minimum: 0) ?? 0)
+        options.minibatch = try arguments.integer("--minibatch", minimum: 1) ?? 3
+        options.reflectionMinibatch = try arguments.integer("--reflection-minibatch", minimum: options.minibatch)  // it holds the gate
+        options.maxCalls = try arguments.integer("--max-calls", minimum: 0)
+        options.maxCost = try arguments.decimal("--max-cost")
+        options.patience = try arguments.integer("--patience", minimum: 1)
+        options.target = try arguments.decimal("--target")
+        options.maxMerges = try arguments.integer("--max-merges", minimum: 0) ?? 5
+        options.climb = try arguments.integer("--climb", minimum: 1) ?? 8
+        options.probes = try arguments.integer("--probes", minimum: 1) ?? 2
+        options.jobs = try arguments.integer("--jobs", minimum: 1) ?? 4
+        return options
     }
 }
 

@@ -40,19 +40,12 @@ public func structural(_ genome: Genome, spec: Spec, module: String) -> Genome? 
 }
 
 /// A demo for `module` from one trace step: its inputs and outputs ("reasoning" only for cot).
-public func demo(fromStep step: JSON, strategy: Strategy) -> JSONObject? {
-    guard let inputs = step["inputs"]?.objectValue, let outputs = step["outputs"]?.objectValue else { return nil }
+public func demo(fromStep step: TraceStep, strategy: Strategy) -> JSONObject? {
+    guard let inputs = step.inputs.objectValue, let outputs = step.outputs.objectValue else { return nil }
     var d = JSONObject()
     for (k, v) in inputs { d[k] = v }
     for (k, v) in outputs where k != "reasoning" || strategy == .cot { d[k] = v }
     return d
-}
-
-/// Whether a trace step belongs to the module of an operation: the predictor is named like the
-/// operation (`triage`), or sits inside it (`triage.predict`, `triage.extract.predict`).
-public func stepBelongs(_ step: JSON, to module: String) -> Bool {
-    guard let name = step["module"]?.stringValue else { return false }
-    return name == module || name.hasPrefix(module + ".")
 }
 
 /// Adds one of `successes` (demos from traces that scored 1.0) that the module does not have

@@ -1,24 +1,21 @@
 import MkspyCore
 import MkspyRuntime
 
-/// The reflection LM's settings: `--reflection-lm`, else `MKSPY_REFLECTION_LM`, else the task
-/// LM (`MKSPY_LM`); base and key likewise, defaulting to the task LM's.
-public struct ReflectionLM: Sendable {
-    public var model: String
-    public var base: String?
-    public var key: String?
-
-    public init(model: String, base: String? = nil, key: String? = nil) { self.model = model; self.base = base; self.key = key }
-
-    var json: JSON {
-        ["model": .string(model), "api_base": base.map(JSON.string) ?? .null, "api_key": key.map(JSON.string) ?? .null]
-    }
+/// What the reflection LM is asked for one module: a better instruction from traces with feedback.
+public struct ReflectionRequest: Sendable {
+    public let module: String
+    public let instruction: String
+    /// `{task, module, instruction, inputs, outputs, examples: [{inputs, outputs, score, feedback}]}`.
+    public let json: JSON
 }
+
+/// Runs a batch of reflection requests and returns one new instruction (or nil) per request.
+public typealias Reflector = ([ReflectionRequest]) -> [String?]
 
 /// A reflector that runs `share/mkspy/worker/reflect.py` (a DSPy signature) in a session of
 /// the DSPy runtime, all requests at once and in parallel. A failure leaves every answer nil
 /// and says why on stderr.
-public func pythonReflector(lm: ReflectionLM, jobs: Int, cache: String, quiet: Bool) -> Reflector {
+public func pythonReflector(lm: LMConfig, jobs: Int, cache: String, quiet: Bool) -> Reflector {
     return { requests in
         guard !requests.isEmpty else { return [] }
         let session: RuntimeSession

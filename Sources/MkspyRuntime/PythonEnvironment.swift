@@ -1,10 +1,5 @@
-// The pinned Python environment with DSPy that the tools share. Libc only (no Foundation):
-// spawning, file locks and paths are a few system calls each.
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Darwin)
-@preconcurrency import Darwin
-#endif
+// The pinned Python environment with DSPy that the tools share. No Foundation: spawning, file
+// locks and paths are a few system calls each (Platform.swift).
 import MkspyCore
 
 /// Why the DSPy runtime cannot be used; the message says what to do. Tools that need the
@@ -25,7 +20,7 @@ public enum PythonEnvironment {
         if let python = environment("MKSPY_PYTHON") { return executable(python) }
         guard let lock = readFile(shareDirectory + "/runtime/requirements.txt") else { return nil }
         let (venv, python) = runtimePaths(lock)
-        return exists("\(venv)/.mkspy-ready") && access(python, X_OK) == 0 ? python : nil
+        return exists("\(venv)/.mkspy-ready") && isExecutable(python) ? python : nil
     }
 
     /// The runtime's virtual environment and its Python, named by a hash of the pinned requirements.
@@ -45,24 +40,25 @@ public enum PythonEnvironment {
         }
         if let python = readyPython() { return python }
         let requirements = shareDirectory + "/runtime/requirements.txt"
-        guard let lock = readFile(requirements) else {
+        guard let pins = readFile(requirements) else {
             throw RuntimeError("cannot read \(requirements); set MKSPY_SHARE to the share/mkspy directory of your mkspy installation, or MKSPY_PYTHON to a Python that has dspy==3.4.1 installed")
         }
-        let (venv, python) = runtimePaths(lock)
+        let (venv, python) = runtimePaths(pins)
         let ready = "\(venv)/.mkspy-ready"
         let cache = cacheDirectory
 
         try makeDirectories(cache)
         let lockPath = "\(venv).lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RuntimeError("cannot create \(lockPath): \(errorText()); check that \(cache) is writable, or set XDG_CACHE_HOME") }
-        defer { close(fd) }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            if progress { printError("mkspy: waiting for another mkspy tool to finish setting up the DSPy runtime in \(venv)") }
-            while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        let lock: Int32
+        do throws(RuntimeError) {
+            lock = try lockFile(lockPath) {
+                if progress { printError("mkspy: waiting for another mkspy tool to finish setting up the DSPy runtime in \(venv)") }
+            }
+        } catch {
+            throw RuntimeError("\(error.message); check that \(cache) is writable, or set XDG_CACHE_HOME")
         }
-        defer { _ = flock(fd, LOCK_UN) }
-        if exists(ready), access(python, X_OK) == 0 { return python }
+        defer { unlockFile(lock) }
+        if exists(ready), isExecutable(python) { return python }
 
         let base = try basePython()
         if progress { printError("mkspy: setting up the DSPy runtime in \(venv) with \(base) (first use only; this takes a few minutes)") }
@@ -78,9 +74,7 @@ public enum PythonEnvironment {
         guard status == 0 else {
             throw RuntimeError("installing the DSPy runtime with pip failed (status \(status)\(progress ? "" : ", see \(log)")); check the network connection and run the tool again, or set MKSPY_PYTHON to a Python that has dspy==3.4.1 installed")
         }
-        let marker = open(ready, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard marker >= 0 else { throw RuntimeError("cannot write \(ready): \(errorText())") }
-        close(marker)
+        guard touch(ready) else { throw RuntimeError("cannot write \(ready): \(errorText())") }
         if progress { printError("mkspy: the DSPy runtime is ready") }
         return python
     }
@@ -123,71 +117,20 @@ public enum PythonEnvironment {
         throw RuntimeError("the DSPy runtime needs Python 3.10 or later with the venv module, and none was found on PATH; install one (e.g. apt-get install python3 python3-venv), or set MKSPY_PYTHON to a Python that has dspy==3.4.1 installed")
     }
 
-    // MARK: System calls
-
-    static var executablePath: String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard n > 0 else { return nil }
-        return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    // MARK: Paths
 
     static func parent(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
-
-    static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
-
     /// A path as given when it contains a slash, else found on PATH; nil unless executable.
     static func executable(_ name: String) -> String? {
-        if name.contains("/") { return access(name, X_OK) == 0 && !isDirectory(name) ? name : nil }
+        if name.contains("/") { return isExecutable(name) ? name : nil }
         for directory in (environment("PATH") ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(directory)/\(name)"
-            if access(path, X_OK) == 0, !isDirectory(path) { return path }
+            if isExecutable(path) { return path }
         }
         return nil
-    }
-
-    static func makeDirectories(_ path: String) throws(RuntimeError) {
-        var prefix = ""
-        for part in path.split(separator: "/") {
-            prefix += "/" + part
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw RuntimeError("cannot create \(prefix): \(errorText()); set XDG_CACHE_HOME to a writable directory")
-            }
-        }
-    }
-
-    static func errorText() -> String { String(cString: strerror(errno)) }
-
-    /// Runs a command and waits for it; its stdout and stderr go to our stderr (never our
-    /// stdout, which carries records), or to the file `log`. Returns the exit status, or
-    /// 127 when it could not start.
-    static func run(_ argv: [String], log: String?) -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        if let log {
-            posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        } else {
-            posix_spawn_file_actions_adddup2(&actions, 2, 1)
-        }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        var cArgs = argv.map { strdup($0) } + [nil]
-        defer { for p in cArgs { free(p) } }
-        var pid = pid_t()
-        StandardOutput.flush()
-        guard posix_spawnp(&pid, argv[0], &actions, nil, &cArgs, environ) == 0 else { return 127 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS, spelled out: the macros are not imported into Swift.
-        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 }

@@ -20,7 +20,8 @@ public enum ScoreTool {
           --lm MODEL         dspy.LM model string (default $MKSPY_LM)
           --lm-base URL      API base URL (default $MKSPY_LM_BASE)
           --lm-key KEY       API key (default $MKSPY_LM_KEY, else the provider's variable)
-          --lm-arg K=V       extra dspy.LM argument, e.g. temperature=0, num_retries=5
+          --lm-arg K=V       extra dspy.LM argument, e.g. max_tokens=512, num_retries=5
+                             (default $MKSPY_LM_ARGS: "K=V K=V")
           -j, --jobs N       examples run in parallel (default 4)
           --max-calls N      LM call budget (calls answered from the cache are free)
           --max-tokens N     token budget (in + out)
@@ -66,51 +67,28 @@ public enum ScoreTool {
 
     /// The options a command line asks for, or what is wrong with it.
     public static func options(_ arguments: Arguments) -> Result<ScoreOptions, UsageError> {
-        guard let model = arguments.value("--lm") ?? environment("MKSPY_LM") else {
-            return .failure(UsageError("no LM: give --lm MODEL (a dspy.LM model string such as openai/gpt-4o-mini) or set MKSPY_LM"))
-        }
-        var lmArguments = JSONObject()
-        for pair in arguments.all("--lm-arg") {
-            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-                return .failure(UsageError("--lm-arg needs KEY=VALUE, got '\(pair)'"))
+        do throws(UsageError) {
+            guard let lm = try LMConfig.task(arguments) else {
+                throw UsageError("no LM: give --lm MODEL (a dspy.LM model string such as openai/gpt-4o-mini) or set MKSPY_LM")
             }
-            let value = String(pair[pair.index(after: eq)...])
-            lmArguments[String(pair[..<eq])] = (try? JSON.parse(Array(value.utf8))) ?? .string(value)
+            var options = ScoreOptions(lm: lm)
+            options.data = arguments.all("--data")
+            guard !options.data.isEmpty else { throw UsageError("--data FILE is required: the examples to evaluate on") }
+            if let metric = arguments.value("--metric") { options.metric = try metricObject(metric).get() }
+            options.jobs = try arguments.integer("--jobs", minimum: 1) ?? 4
+            options.budget = Budget(calls: try arguments.integer("--max-calls", minimum: 0),
+                                    tokens: try arguments.integer("--max-tokens", minimum: 0),
+                                    cost: try arguments.decimal("--max-cost"))
+            options.timeoutSeconds = try arguments.decimal("--timeout") ?? 300
+            options.memoryMB = try arguments.integer("--memory", minimum: 64) ?? 4096
+            options.cacheDirectory = PythonEnvironment.lmCache(arguments.value("--cache"))
+            options.logPath = arguments.value("--log")
+            options.force = arguments.flag("--force")
+            options.quiet = arguments.flag("--quiet")
+            return .success(options)
+        } catch {
+            return .failure(error)
         }
-        var options = ScoreOptions(lm: LMSettings(
-            model: model, base: arguments.value("--lm-base") ?? environment("MKSPY_LM_BASE"),
-            key: arguments.value("--lm-key") ?? environment("MKSPY_LM_KEY"), arguments: lmArguments))
-        options.data = arguments.all("--data")
-        guard !options.data.isEmpty else { return .failure(UsageError("--data FILE is required: the examples to evaluate on")) }
-        if let metric = arguments.value("--metric") {
-            switch metricObject(metric) {
-            case .success(let m): options.metric = m
-            case .failure(let error): return .failure(error)
-            }
-        }
-        func integer(_ name: String, minimum: Int) -> Result<Int?, UsageError> {
-            guard let text = arguments.value(name) else { return .success(nil) }
-            guard let n = Int(text), n >= minimum else { return .failure(UsageError("\(name) needs an integer ≥ \(minimum), got '\(text)'")) }
-            return .success(n)
-        }
-        func decimal(_ name: String) -> Result<Double?, UsageError> {
-            guard let text = arguments.value(name) else { return .success(nil) }
-            guard let x = Double(text), x >= 0 else { return .failure(UsageError("\(name) needs a number ≥ 0, got '\(text)'")) }
-            return .success(x)
-        }
-        do {
-            options.jobs = try integer("--jobs", minimum: 1).get() ?? 4
-            options.budget = Budget(calls: try integer("--max-calls", minimum: 0).get(),
-                                    tokens: try integer("--max-tokens", minimum: 0).get(),
-                                    cost: try decimal("--max-cost").get())
-            options.timeoutSeconds = try decimal("--timeout").get() ?? 300
-            options.memoryMB = try integer("--memory", minimum: 64).get() ?? 4096
-        } catch { return .failure(error) }
-        options.cacheDirectory = PythonEnvironment.lmCache(arguments.value("--cache"))
-        options.logPath = arguments.value("--log")
-        options.force = arguments.flag("--force")
-        options.quiet = arguments.flag("--quiet")
-        return .success(options)
     }
 
     /// `--metric`: a built-in kind, or a JSON file holding a metric object.
@@ -127,12 +105,6 @@ public enum ScoreTool {
         }
         return .success(object)
     }
-}
-
-/// What is wrong with a command line.
-public struct UsageError: Error, Sendable {
-    public let message: String
-    init(_ message: String) { self.message = message }
 }
 
 let clockStart = ContinuousClock.now

@@ -1,27 +1,6 @@
 import MkspyCore
 import MkspyRuntime
 
-/// The LM a run talks to: a dspy.LM model string, its base URL and key, and extra
-/// keyword arguments (`--lm-arg temperature=0`).
-public struct LMSettings: Sendable {
-    public var model: String
-    public var base: String?
-    public var key: String?
-    public var arguments: JSONObject
-
-    public init(model: String, base: String? = nil, key: String? = nil, arguments: JSONObject = [:]) {
-        self.model = model; self.base = base; self.key = key; self.arguments = arguments
-    }
-
-    var json: JSON {
-        var kwargs = arguments
-        let retries = kwargs["num_retries"] ?? .int(3)
-        kwargs["num_retries"] = nil
-        return ["model": .string(model), "api_base": base.map(JSON.string) ?? .null,
-                "api_key": key.map(JSON.string) ?? .null, "num_retries": retries, "kwargs": .object(kwargs)]
-    }
-}
-
 /// Limits of one run; nil is no limit. At a limit no new example starts; those running finish.
 public struct Budget: Sendable {
     public var calls: Int?
@@ -42,7 +21,7 @@ public struct ScoreOptions: Sendable {
     public var data: [String] = []
     /// `--metric`: overrides every spec's metric.
     public var metric: JSONObject?
-    public var lm: LMSettings
+    public var lm: LMConfig
     public var jobs = 1
     public var budget = Budget()
     public var cacheDirectory: String?
@@ -52,50 +31,16 @@ public struct ScoreOptions: Sendable {
     public var timeoutSeconds = 300.0
     public var memoryMB = 4096
 
-    public init(lm: LMSettings) { self.lm = lm }
+    public init(lm: LMConfig) { self.lm = lm }
 }
-
-/// LM usage, summed over examples.
-struct Usage {
-    var calls = 0, cached = 0, failed = 0, tokensIn = 0, tokensOut = 0
-    var latencyMS = 0.0
-    var cost = 0.0
-    var costKnown = false
-    /// Calls that reached the provider (not answered from the cache).
-    var billedCalls: Int { calls - cached }
-
-    mutating func add(_ usage: JSON?) {
-        guard let u = usage?.objectValue else { return }
-        calls += u["lm_calls"]?.intValue ?? 0
-        cached += u["cached_calls"]?.intValue ?? 0
-        failed += u["failed_calls"]?.intValue ?? 0
-        tokensIn += u["tokens_in"]?.intValue ?? 0
-        tokensOut += u["tokens_out"]?.intValue ?? 0
-        latencyMS += u["latency_ms"]?.doubleValue ?? 0
-        if let c = u["cost"]?.doubleValue { cost += c; costKnown = true }
-    }
-
-    var json: JSON {
-        ["lm_calls": .int(calls), "cached_calls": .int(cached), "failed_calls": .int(failed),
-         "tokens_in": .int(tokensIn), "tokens_out": .int(tokensOut),
-         "latency_ms": .double((latencyMS * 10).rounded() / 10), "cost": costKnown ? .double(cost) : .null]
-    }
-}
-
-/// Error codes that are not the candidate's fault: the example is left unscored (score null),
-/// stays in `want`, and is tried again by the next run.
-let transientErrors: Set<String> = [
-    "lm_rate_limit", "lm_timeout", "lm_server", "lm_unreachable", "lm_auth", "lm_billing", "metric", "worker",
-]
 
 /// One candidate being evaluated.
 final class Run {
     let key: String
-    var record: JSONObject
-    let spec: Spec
+    var candidate: Candidate
     let metric: JSONObject
     let builtin: BuiltinMetric?
-    var scores: JSONObject
+    var scores: Scores
     /// The ids this run covers: the record's `want`, else every example.
     let wanted: [String]
     var todo: [String]
@@ -104,11 +49,15 @@ final class Run {
     /// Why its program (or its metric) did not load, when it did not: every example fails.
     var loadError: String?
 
-    init(key: String, record: JSONObject, spec: Spec, metric: JSONObject, wanted: [String], scores: JSONObject) {
-        self.key = key; self.record = record; self.spec = spec; self.metric = metric
-        self.builtin = BuiltinMetric(metric); self.wanted = wanted; self.scores = scores
-        self.todo = wanted.filter { scores[$0]?["score"]?.doubleValue == nil }
+    init(key: String, candidate: Candidate, metric: JSONObject, wanted: [String]) {
+        self.key = key; self.candidate = candidate; self.metric = metric
+        self.builtin = BuiltinMetric(metric); self.wanted = wanted
+        let scores = candidate.scores ?? [:]
+        self.scores = scores
+        self.todo = wanted.filter { scores[$0]?.isScored != true }
     }
+
+    var name: String { candidate.id }
 }
 
 /// Evaluates candidate records read from the operands and writes them back, in order, with
@@ -200,17 +149,17 @@ public final class Scorer {
         let name = object["id"]?.stringValue ?? "?"
         func refuse(_ rule: String, _ message: String) {
             filter.diagnose(record.location, "candidate \(name): \(message)")
-            object["summary"] = ["ok": false, "diagnostics": [["rule": .string(rule), "severity": "error", "message": .string(message)]]]
+            object["summary"] = Summary(refusal: Diagnostic(rule, .error, message)).json
             window.append(.done(JSON.object(object).encoded))
             filter.raise(.recordErrors)
         }
         let candidate: Candidate
         do { candidate = try Candidate(json: object) } catch { return refuse("SCORE004", error.message) }
         if !options.force {
-            guard let check = object["check"]?.objectValue else {
+            guard let check = candidate.check else {
                 return refuse("SCORE001", "not checked: run mkspy-check first, or pass --force")
             }
-            guard check["ok"]?.boolValue == true else {
+            guard check.ok else {
                 return refuse("SCORE001", "mkspy-check found errors in this program; fix them, or pass --force to score it anyway")
             }
         }
@@ -221,8 +170,8 @@ public final class Scorer {
             return refuse("SCORE003", "no metric: the spec has none; pass --metric KIND or --metric metric.json")
         }
         var wanted = dataset.ids
-        if let want = object["want"]?.arrayValue {
-            wanted = want.compactMap(\.stringValue)
+        if let want = candidate.want {
+            wanted = want
             let unknown = wanted.filter { dataset[$0] == nil }
             if !unknown.isEmpty {
                 filter.diagnose(record.location, "candidate \(name): want names examples no --data file has: \(unknown.prefix(5).joined(separator: ", ")); they are dropped")
@@ -230,8 +179,7 @@ public final class Scorer {
             }
         }
         count += 1
-        let run = Run(key: "c\(count)", record: object, spec: candidate.spec, metric: metric, wanted: wanted,
-                      scores: object["scores"]?.objectValue ?? [:])
+        let run = Run(key: "c\(count)", candidate: candidate, metric: metric, wanted: wanted)
         progress.total += run.todo.count
         runs[run.key] = run
         window.append(.running(run))
@@ -262,12 +210,13 @@ public final class Scorer {
     }
 
     private func announce(_ run: Run, to worker: RuntimeSession) {
-        let directory = run.spec.path.map(parentDirectory) ?? absolutePath(".")
+        let spec = run.candidate.spec
+        let directory = spec.path.map(parentDirectory) ?? absolutePath(".")
         worker.send([
-            "op": "candidate", "cid": .string(run.key), "name": run.record["id"] ?? .null, "source": .string(run.record["source"]?.stringValue ?? ""),
-            "spec_dir": .string(directory), "program": .string(GeneratedNames.className(run.spec.name)),
-            "inputs": .array(run.spec.inputs.map { .string($0.name) }),
-            "outputs": .array(run.spec.outputs.map { .string($0.name) }),
+            "op": "candidate", "cid": .string(run.key), "name": .string(run.name), "source": .string(run.candidate.source ?? ""),
+            "spec_dir": .string(directory), "program": .string(GeneratedNames.className(spec.name)),
+            "inputs": .array(spec.inputs.map { .string($0.name) }),
+            "outputs": .array(spec.outputs.map { .string($0.name) }),
             "metric": run.builtin == nil ? .object(run.metric) : .null,
         ])
     }
@@ -275,7 +224,7 @@ public final class Scorer {
     /// The first line of the scoring session.
     private var sessionConfig: JSON {
         [
-            "op": "config", "lm": options.lm.json, "jobs": .int(options.jobs),
+            "op": "config", "lm": options.lm.json, "jobs": .int(options.jobs), "error_codes": ErrorCode.exceptionsJSON,
             "cache_dir": options.cacheDirectory.map(JSON.string) ?? .null,
             "timeout_s": .double(options.timeoutSeconds), "memory_mb": .int(options.memoryMB),
             "log": options.logPath.map { .string(absolutePath(parentDirectory($0)) + "/" + baseName($0)) } ?? .null,
@@ -304,12 +253,10 @@ public final class Scorer {
               let id = message["eid"]?.stringValue else { return }
         run.inFlight -= 1
         inFlight -= 1
-        if message["error"]?["code"]?.stringValue == "load" {
-            run.loadError = run.loadError ?? message["error"]?["message"]?.stringValue
-        }
         let entry = scoreEntry(run, id, message)
+        if entry.error?.code == .load { run.loadError = run.loadError ?? entry.error?.message }
         run.scores[id] = entry
-        usage.add(message["usage"])
+        usage.add(entry.usage ?? Usage())
         progress.record(entry, usage)
         if options.budget.exhausted(by: usage) { exhausted = true }
         if stopped { settleAll() } else { settle(run) }
@@ -319,46 +266,32 @@ public final class Scorer {
     private func workerDied() {
         failure = RuntimeError("the scoring worker exited unexpectedly; see its messages above")
         for run in runs.values where run.inFlight > 0 {
-            for (id, entry) in inFlightIDs(run) { run.scores[id] = entry }
+            for id in run.wanted where run.scores[id] == nil && !run.todo.contains(id) {
+                run.scores[id] = ScoreEntry(score: nil, feedback: "not scored: the scoring worker exited",
+                                            error: ScoreError(.worker, "the scoring worker exited"))
+            }
             inFlight -= run.inFlight
             run.inFlight = 0
         }
         settleAll()
     }
 
-    private func inFlightIDs(_ run: Run) -> [(String, JSON)] {
-        let pending = run.wanted.filter { run.scores[$0] == nil && !run.todo.contains($0) }
-        return pending.map { ($0, ["score": .null, "feedback": "not scored: the scoring worker exited", "prediction": .null,
-                                   "trace": [], "error": ["code": "worker", "message": "the scoring worker exited"], "usage": .null]) }
-    }
-
     /// The `scores` entry for one example: the worker's prediction, trace, usage and error,
     /// scored here by a built-in metric or by the worker's python/judge metric.
-    private func scoreEntry(_ run: Run, _ id: String, _ message: JSON) -> JSON {
-        var entry: JSONObject = [
-            "prediction": message["prediction"] ?? .null, "trace": message["trace"] ?? [],
-            "error": message["error"] ?? .null, "usage": message["usage"] ?? .null,
-        ]
-        if let error = message["error"]?.objectValue {
-            let code = error["code"]?.stringValue ?? "program"
-            let text = error["message"]?.stringValue ?? ""
-            if transientErrors.contains(code) {
-                entry["score"] = .null
-                entry["feedback"] = .string("not scored (\(code)): \(text); the example stays in want for the next run")
-            } else {
-                entry["score"] = .double(0)
-                entry["feedback"] = .string("the program failed (\(code)): \(text)")
-            }
+    private func scoreEntry(_ run: Run, _ id: String, _ message: JSON) -> ScoreEntry {
+        var entry = ScoreEntry(json: message)
+        if let error = entry.error {
+            entry.score = error.code.isTransient ? nil : 0
+            entry.feedback = error.code.isTransient
+                ? "not scored (\(error.code.rawValue)): \(error.message); the example stays in want for the next run"
+                : "the program failed (\(error.code.rawValue)): \(error.message)"
         } else if let builtin = run.builtin {
-            let result = builtin.evaluate(gold: dataset[id]?.fields ?? [:], prediction: message["prediction"]?.objectValue ?? [:],
-                                          outputs: run.spec.outputs.map(\.name))
-            entry["score"] = .double(result.score)
-            entry["feedback"] = .string(result.feedback)
-        } else {
-            entry["score"] = message["score"] ?? .null
-            entry["feedback"] = message["feedback"] ?? ""
+            let result = builtin.evaluate(gold: dataset[id]?.fields ?? [:], prediction: entry.prediction.objectValue ?? [:],
+                                          outputs: run.candidate.spec.outputs.map(\.name))
+            entry.score = result.score
+            entry.feedback = result.feedback
         }
-        return .object(entry)
+        return entry
     }
 
     // MARK: Finishing candidates
@@ -369,36 +302,31 @@ public final class Scorer {
     private func settle(_ run: Run) {
         guard run.inFlight == 0, run.todo.isEmpty || stopped else { return }
         guard let index = window.firstIndex(where: { if case .running(let r) = $0 { r === run } else { false } }) else { return }
-        window[index] = .done(JSON.object(finished(run)).encoded)
+        window[index] = .done(finished(run).json.encoded)
         if let why = run.loadError {  // not the LM's doing, nor one example's: say it
             let first = why.split(separator: "\n").first.map(String.init) ?? why
-            filter.diagnose(nil, "candidate \(run.record["id"]?.stringValue ?? run.key): its program or metric did not load, so every example failed: \(first)")
+            filter.diagnose(nil, "candidate \(run.name): its program or metric did not load, so every example failed: \(first)")
             filter.raise(.recordErrors)
         }
         runs[run.key] = nil
         if run.announced { worker?.send(["op": "drop", "cid": .string(run.key)]) }
     }
 
-    private func finished(_ run: Run) -> JSONObject {
-        var record = run.record
-        let want = run.wanted.filter { run.scores[$0]?["score"]?.doubleValue == nil }
+    /// The candidate with its scores, what it still wants, its usage and the run's summary.
+    private func finished(_ run: Run) -> Candidate {
+        var candidate = run.candidate
+        let want = run.wanted.filter { run.scores[$0]?.isScored != true }
         var totals = Usage()
-        var scores = [Double]()
-        var errors = 0
-        for (_, entry) in run.scores {
-            totals.add(entry["usage"])
-            if let s = entry["score"]?.doubleValue { scores.append(s) }
-            if entry["error"].map({ !$0.isNull }) == true { errors += 1 }
-        }
-        record["scores"] = .object(run.scores)
-        record["want"] = want.isEmpty ? nil : .array(want.map(JSON.string))
-        record["usage"] = totals.json
-        record["summary"] = [
-            "ok": true, "metric": run.metric["kind"] ?? .null,
-            "mean": scores.isEmpty ? .null : .double(scores.reduce(0, +) / Double(scores.count)),
-            "scored": .int(scores.count), "errors": .int(errors), "pending": .int(want.count),
-        ]
-        return record
+        for entry in run.scores.values { totals.add(entry.usage ?? Usage()) }
+        let scores = run.scores.values.compactMap(\.score)
+        candidate.scores = run.scores
+        candidate.want = want.isEmpty ? nil : want
+        candidate.usage = totals
+        candidate.summary = Summary(metric: run.metric["kind"]?.stringValue,
+                                    mean: scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count),
+                                    scored: scores.count, errors: run.scores.values.filter { $0.error != nil }.count,
+                                    pending: want.count)
+        return candidate
     }
 
     private func flush() {
@@ -406,68 +334,6 @@ public final class Scorer {
             StandardOutput.write(bytes + [0x0A])
             window.removeFirst()
         }
-    }
-}
-
-/// Records from several sources, one at a time.
-struct RecordStream {
-    var sources: [ByteSource]
-    var reader: RecordReader?
-
-    init(sources: [ByteSource]) { self.sources = sources.reversed() }
-
-    /// The descriptor `next()` would wait for; nil when a record or the end comes at once.
-    var waitingDescriptor: Int32? {
-        mutating get {
-            if reader == nil, let source = sources.popLast() { reader = RecordReader(source: source) }
-            return reader?.waitingDescriptor
-        }
-    }
-
-    mutating func next() -> Result<Record, ReadError>? {
-        while true {
-            if let value = reader?.next() { return value }
-            guard let source = sources.popLast() else { return nil }
-            reader = RecordReader(source: source)
-        }
-    }
-}
-
-/// Progress on stderr: done/total, rate, ETA, calls, tokens, cost; at most once a second.
-struct Progress {
-    let quiet: Bool
-    var total = 0
-    var done = 0
-    var unreachable = 0
-    let started = monotonicSeconds()
-    var shown = 0.0
-
-    init(quiet: Bool) { self.quiet = quiet }
-
-    mutating func record(_ entry: JSON, _ usage: Usage) {
-        done += 1
-        if let code = entry["error"]?["code"]?.stringValue, code.hasPrefix("lm_") { unreachable += 1 }
-        let now = monotonicSeconds()
-        if now - shown >= 1, done < total { shown = now; show(usage, final: false) }
-    }
-
-    func finish(_ usage: Usage) { if done > 0 { show(usage, final: true) } }
-
-    func show(_ usage: Usage, final: Bool) {
-        guard !quiet else { return }
-        let elapsed = max(monotonicSeconds() - started, 1e-3)
-        let rate = Double(done) / elapsed
-        var line = "mkspy-score: \(done)/\(total) examples, \(format(rate, digits: 1))/s"
-        if !final, rate > 0, total > done { line += ", ETA \(duration(Double(total - done) / rate))" }
-        if final { line += ", \(duration(elapsed))" }
-        line += ", \(usage.calls) LM calls (\(usage.cached) cached), \(usage.tokensIn + usage.tokensOut) tokens"
-        if usage.costKnown { line += ", $\(format(usage.cost, digits: 4))" }
-        printError(line)
-    }
-
-    func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
     }
 }
 

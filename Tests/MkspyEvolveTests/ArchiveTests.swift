@@ -16,8 +16,9 @@ import Testing
         let e = archive.entries[c.id]!
         #expect(e.scores.keys.sorted() == ["v1", "v2", "v3"])
         #expect(e.score("v1") == 1 && e.score("v2") == 0 && e.score("v3") == nil)
-        #expect(e.candidate.extra["check"]?["note"] == nil)  // the latest record wins: `transient` has no check
-        #expect(e.candidate.extra["want"] == nil)
+        #expect(e.candidate.check == nil)  // the latest record wins: `transient` has no check
+        #expect(e.candidate.want == nil)
+        #expect(e.scoredAt == ["v1": 1, "v2": 2])  // when each score was paid for, in archive order
         #expect(archive.metricCalls == 2)  // a null score is not a metric call
         #expect(archive.skipped == 1)
         #expect(abs(archive.cost - 0.002) < 1e-9)

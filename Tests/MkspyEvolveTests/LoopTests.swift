@@ -94,6 +94,6 @@ import Testing
         }
         let once = Evolver(archive: Fixture.archive(archive), options: options(seed: 2)).step(reflector: rulesReflector).records
         let again = Evolver(archive: Fixture.archive(archive), options: options(seed: 2)).step(reflector: rulesReflector).records
-        #expect(once.map(\.text) == again.map(\.text))
+        #expect(once.map(\.json.text) == again.map(\.json.text))
     }
 }

@@ -45,7 +45,7 @@ import Testing
         let archive = Fixture.archive([record])
         let evolver = Evolver(archive: archive, options: options)
         let request = evolver.reflectionRequest(archive.entries[parent.id]!, module: "classify", batch: ["t1", "t2", "t3"])
-        let reflector = pythonReflector(lm: ReflectionLM(model: "openai/standin", base: "http://127.0.0.1:\(port)/v1", key: "standin"),
+        let reflector = pythonReflector(lm: LMConfig(model: "openai/standin", base: "http://127.0.0.1:\(port)/v1", key: "standin"),
                                         jobs: 2, cache: NSTemporaryDirectory() + "mkspy-reflection-\(UUID().uuidString)", quiet: true)
         let answers = reflector([request, request])
         #expect(answers.count == 2)

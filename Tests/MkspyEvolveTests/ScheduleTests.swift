@@ -78,8 +78,8 @@ import Testing
         let next: JSONObject = ["evolve": ["minibatch": ["t3", "t4"]]]
         e = Evolver(archive: Fixture.archive([parent, climbing, Fixture.record(winner, scores: ["t3": 1, "t4": 1], extra: next)]),
                     options: options())
-        guard case .dead(let why) = e.status(e.archive.entries[c.id]!) else { Issue.record("beaten on train"); return }
-        #expect(why.contains("beaten by its own child"))
+        guard case .dead(let verdict) = e.status(e.archive.entries[c.id]!) else { Issue.record("beaten on train"); return }
+        #expect(verdict.kind == .beaten && verdict.why.contains("beaten by its own child"))
         #expect(e.status(e.archive.entries[winner.id]!) == .pending(Array(e.valOrder.prefix(2))))
 
         e = Evolver(archive: Fixture.archive([parent, climbing, Fixture.record(loser, scores: ["t3": 1, "t4": 0], extra: next)]),
@@ -155,7 +155,7 @@ import Testing
         let seed = Fixture.record(s, scores: scores, extra: ["evolve": first[0]["evolve"]!])
         e = Evolver(archive: Fixture.archive([seed]), options: o)
         var early = [JSON]()
-        let second = e.step(reflector: rulesReflector) { early = $0 }.records
+        let second = e.step(reflector: rulesReflector) { early = $0.map(\.json) }.records.map(\.json)
         #expect(early.count == 1 && early[0]["id"] == .string(s.id) && early[0]["want"] == ["v2", "v3", "v4"])
         #expect(early[0]["evolve"]?["minibatches"] == [])
         #expect(second.count == 2 && second[0] == early[0])
@@ -261,8 +261,8 @@ import Testing
             Fixture.record(even, scores: [first[0]: 0.5, first[1]: 0.5]),
         ])
         let e = Evolver(archive: archive, options: options())
-        guard case .dead(let why) = e.status(archive.entries[behind.id]!) else { Issue.record("behind must drop"); return }
-        #expect(why.contains("best on 0 of the first 2 val examples, the leader on 2"))
+        guard case .dead(let verdict) = e.status(archive.entries[behind.id]!) else { Issue.record("behind must drop"); return }
+        #expect(verdict.kind == .dropped && verdict.why.contains("best on 0 of the first 2 val examples, the leader on 2"))
         // Strictly better than the frontier on one example: sure of the frontier, no stage can
         // drop it, so it runs the rest of val at once.
         #expect(e.status(archive.entries[ahead.id]!) == .pending(Array(e.valOrder[2...])))
@@ -282,8 +282,8 @@ import Testing
             Fixture.record(child, scores: [half[0]: 1, half[1]: 1, half[2]: 1, half[3]: 0]),
         ])
         let e = Evolver(archive: archive, options: options())
-        guard case .dead(let why) = e.status(archive.entries[child.id]!) else { Issue.record("must drop"); return }
-        #expect(why.contains("best on 3 of the first 4 val examples, the leader on 4"))
+        guard case .dead(let verdict) = e.status(archive.entries[child.id]!) else { Issue.record("must drop"); return }
+        #expect(verdict.why.contains("best on 3 of the first 4 val examples, the leader on 4"))
     }
 
     @Test func theUpperBoundDropsAHopelessChild() {
@@ -304,8 +304,8 @@ import Testing
             Fixture.record(child, scores: [order[0]: 0, order[1]: 0, order[2]: 0.5, order[3]: 0.5]),
         ])
         let e = Evolver(archive: archive, options: options())
-        guard case .dead(let why) = e.status(archive.entries[child.id]!) else { Issue.record("must drop"); return }
-        #expect(why.contains("cannot reach the leader's val total 6.0 (at most 5.0)"))
+        guard case .dead(let verdict) = e.status(archive.entries[child.id]!) else { Issue.record("must drop"); return }
+        #expect(verdict.why.contains("cannot reach the leader's val total 6.0 (at most 5.0)"))
     }
 
     @Test func refusedCandidatesAreDead() {

@@ -95,3 +95,12 @@ func rulesReflector(_ requests: [ReflectionRequest]) -> [String?] {
         return text
     }
 }
+
+/// Tests read written records as the next tool would: as JSON.
+extension Candidate {
+    subscript(key: String) -> JSON? { json[key] }
+}
+
+extension SimulatedScorer {
+    mutating func run(_ candidate: Candidate) -> JSONObject { run(candidate.json) }
+}

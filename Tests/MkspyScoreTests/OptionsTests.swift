@@ -36,7 +36,7 @@ import Testing
 
     @Test func budgetsCountBilledCallsTokensAndCost() {
         var usage = Usage()
-        usage.add(["lm_calls": 5, "cached_calls": 2, "tokens_in": 100, "tokens_out": 20, "cost": .number("0.5")])
+        usage.add(Usage(json: ["lm_calls": 5, "cached_calls": 2, "tokens_in": 100, "tokens_out": 20, "cost": .number("0.5")]))
         #expect(Budget(calls: 3).exhausted(by: usage))
         #expect(!Budget(calls: 4).exhausted(by: usage))
         #expect(Budget(tokens: 120).exhausted(by: usage))

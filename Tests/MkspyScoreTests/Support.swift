@@ -53,7 +53,7 @@ enum Fixture {
                 source = source.replacingOccurrences(of: "result = self.classify_sentiment(review=review)", with: body)
             }
             candidate.source = source
-            candidate.extra["check"] = ["ok": true, "diagnostics": []]
+            candidate.check = CheckResult(diagnostics: [])
             return candidate.json.text + "\n"
         }.joined()
     }

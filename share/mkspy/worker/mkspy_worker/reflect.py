@@ -1,7 +1,7 @@
 """mkspy-evolve's reflection step: proposes a better instruction for one module of a program.
 
 A session of the runtime worker (worker.py) whose first line is {"op": "reflect", "lm": {"model",
-"api_base", "api_key"}, "jobs": N, "cache_dir": DIR or null}; then one request per line: {"task", "module", "instruction",
+"api_base", "api_key", "num_retries", "kwargs"}, "jobs": N, "cache_dir": DIR or null}; then one request per line: {"task", "module", "instruction",
 "inputs", "outputs", "examples": [{"inputs", "outputs", "score", "feedback"}]}, up to end of input.
 Writes one line per request, in any order: {"index": i, "instruction": "..."} or {"index": i,
 "error": "..."}. The proposal is a DSPy signature run by dspy.Predict, as GEPA's own instruction
@@ -14,6 +14,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import dspy
+
+from .common import build_lm, scrub
 
 
 class ProposeInstruction(dspy.Signature):
@@ -65,7 +67,7 @@ def render_examples(request):
     return "\n\n".join(blocks)
 
 
-def answer(config, buffer, secrets):
+def answer(config, buffer):
     """Answers the requests that follow the config line on fd 0 (`buffer` holds what was read already)."""
     while True:
         data = os.read(0, 1 << 16)
@@ -73,15 +75,8 @@ def answer(config, buffer, secrets):
             break
         buffer += data
     requests = [json.loads(line) for line in buffer.decode("utf-8").splitlines() if line.strip()]
-    lm_config = config.get("lm") or {}
-    kwargs = {k: lm_config[k] for k in ("api_base", "api_key") if lm_config.get(k)}
-    lm = dspy.LM(lm_config["model"], num_retries=3, **kwargs)
+    lm = build_lm(dspy, config["lm"])
     propose = dspy.Predict(ProposeInstruction)
-
-    def scrub(text):
-        for secret in secrets:
-            text = text.replace(secret, "[key]")
-        return text
 
     def run(indexed):
         i, request = indexed

@@ -1,0 +1,67 @@
+import MkspyCore
+
+/// The search at one point: the archive read whole, the options, and what follows from them
+/// (the val order and stages, the frontier, the best). Each step is a pure function of it and
+/// the reflector; its policies live in one file each (Schedule, Sampling, Proposal, Step).
+public struct Evolver {
+    public let archive: Archive
+    public let options: EvolveOptions
+    /// Val ids in the run's fixed evaluation order (a seeded shuffle): stages are its prefixes.
+    public let valOrder: [String]
+    /// Cumulative stage sizes: a quarter, a half, then all of val (in whole rounds of `jobs`).
+    public let stages: [Int]
+    let entries: [Entry]
+    let complete: [Entry]
+    /// Children (not merges) by their first parent, in archive order.
+    let children: [String: [Entry]]
+    public let frontier: Frontier
+    /// The frontier's best score per val id (none before a candidate has run all of val).
+    let bestOnVal: [String: Double]
+
+    public init(archive: Archive, options: EvolveOptions) {
+        self.archive = archive
+        self.options = options
+        var rng = SeededRandom(["val-order", String(options.seed)])
+        valOrder = rng.shuffled(options.val)
+        stages = stageSizes(options.val.count, jobs: options.jobs)
+        entries = archive.ordered
+        let val = options.val
+        complete = entries.filter { !val.isEmpty && $0.scored(val) }
+        var children = [String: [Entry]]()
+        for e in entries where e.candidate.origin != Operator.merge.rawValue {
+            if let p = e.candidate.parents.first { children[p, default: []].append(e) }
+        }
+        self.children = children
+        frontier = Frontier(ids: complete.map(\.id), scores: complete.map { e in val.map { e.score($0)! } })
+        bestOnVal = Dictionary(uniqueKeysWithValues: zip(val, frontier.best))
+    }
+
+    // MARK: Best and stopping
+
+    /// The best fully evaluated candidate: highest mean val score; ties go to the earlier
+    /// generation, then to the one read first (found with fewer metric calls).
+    public var best: Entry? { complete.min(by: ranksAbove) }
+
+    /// Whether fully evaluated `a` ranks above `b`: a higher val mean, else an earlier
+    /// generation, else read first.
+    func ranksAbove(_ a: Entry, _ b: Entry) -> Bool {
+        let (ma, mb) = (a.mean(options.val) ?? 0, b.mean(options.val) ?? 0)
+        if ma != mb { return ma > mb }
+        return (a.candidate.generation, a.firstSeen) < (b.candidate.generation, b.firstSeen)
+    }
+
+    /// Why the search should stop now, if it should.
+    public var stopReason: String? {
+        let calls = archive.metricCalls
+        if let max = options.maxCalls, calls >= max { return "budget spent: \(calls) metric calls of \(max)" }
+        if let max = options.maxCost, archive.cost >= max { return "budget spent: $\(archive.cost) of $\(max)" }
+        let bestMean = best.flatMap { $0.mean(options.val) }
+        if let bestMean, bestMean >= (options.target ?? 1) { return "target reached: best val mean \(bestMean) ≥ \(options.target ?? 1)" }
+        if let patience = options.patience, let best {
+            let current = entries.map(\.candidate.generation).max() ?? 0
+            let since = current - best.candidate.generation
+            if since >= patience { return "no better val mean for \(since) generations (patience \(patience))" }
+        }
+        return nil
+    }
+}

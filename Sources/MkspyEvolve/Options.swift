@@ -1,0 +1,43 @@
+import MkspyCore
+
+/// What one evolve step is told: the data ids, how many children to make, the seed and the
+/// stopping rules.
+public struct EvolveOptions: Sendable {
+    /// Train example ids (minibatches, reflection, demos), in file order.
+    public var train: [String] = []
+    /// Val example ids (the Pareto frontier and the staged evaluation), in file order.
+    public var val: [String] = []
+    /// Children proposed per step (`--children`).
+    public var children = 4
+    public var seed: UInt64 = 0
+    /// Train examples a child must beat its parent on (its gate).
+    public var minibatch = 3
+    /// Train examples a reflection reads (`--reflection-minibatch`; nil: see `readSize`).
+    public var reflectionMinibatch: Int?
+    /// Stop once this many metric calls (scored candidate-example pairs) are spent.
+    public var maxCalls: Int?
+    /// Stop once the LM cost of all scores reaches this many dollars.
+    public var maxCost: Double?
+    /// Stop after this many generations without a better best val mean.
+    public var patience: Int?
+    /// Stop once the best val mean reaches this.
+    public var target: Double?
+    /// Merge children allowed over the whole run (dspy.GEPA's `max_merge_invocations`).
+    public var maxMerges = 5
+    /// Longest chain of children that climb on train before val is paid (`--climb`; 1: none).
+    public var climb = 8
+    /// Minibatches a climbing candidate runs, while none shows a failure, before val is paid
+    /// (`--probes`; 1: only the one it ran with its gate).
+    public var probes = 2
+    /// Examples mkspy-score runs at once (its `-j`): the seeds' val fills each pass up to a
+    /// multiple of it.
+    public var jobs = 4
+
+    public init() {}
+
+    /// What a reflection reads: a parent's minibatch, and a climbing child's own. Unless set, the
+    /// gate's size grown to fill, with the gate, a child's share of a round of `jobs`: examples
+    /// there cost calls but no time, and a reflection that reads more failures learns more. At
+    /// most twice the gate.
+    public var readSize: Int { reflectionMinibatch ?? max(minibatch, min(2 * minibatch, jobs / children - minibatch)) }
+}

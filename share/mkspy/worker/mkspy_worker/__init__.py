@@ -1,0 +1,1 @@
+"""mkspy's DSPy runtime (see worker.py, its entry point)."""

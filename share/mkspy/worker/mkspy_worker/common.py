@@ -1,0 +1,84 @@
+"""What every part of the runtime shares: the scrubbing of keys, JSON Lines, errors and their
+codes, and the one builder of dspy.LM."""
+
+import json
+import sys
+
+SECRETS = []  # API keys, longest first: scrubbed from everything written
+ERROR_CODES = []  # [[exception class name, code], ...]: mkspy's table, from the session's config
+
+
+def remember_secrets(config):
+    """Keys to scrub: the session's LM key, and the provider variables of the environment."""
+    import os
+    keys = [(config.get("lm") or {}).get("api_key")]
+    keys += [v for k, v in os.environ.items() if k.endswith(("_API_KEY", "_KEY", "_TOKEN"))]  # the provider's own variable
+    SECRETS[:] = sorted({k for k in keys if k and len(k) >= 6}, key=len, reverse=True)
+    ERROR_CODES[:] = config.get("error_codes") or []
+
+
+def scrub(text):
+    for secret in SECRETS:
+        text = text.replace(secret, "[key]")
+    return text
+
+
+def log(message):
+    sys.stderr.write(scrub(f"mkspy-score worker: {message}") + "\n")
+    sys.stderr.flush()
+
+
+def encode(obj):
+    return scrub(json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)) + "\n"
+
+
+def jsonable(value):
+    """Plain JSON data for a prediction or trace value: Pydantic models are model_dump'ed."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else None
+    if hasattr(value, "model_dump"):
+        try:
+            return jsonable(value.model_dump(mode="json"))
+        except Exception:
+            return str(value)
+    if hasattr(value, "toDict"):
+        return jsonable(value.toDict())
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+def error(code, message):
+    return {"code": code, "message": scrub(str(message))[:2000]}
+
+
+def error_code(exc):
+    """The code of an exception raised while running a program: mkspy's table (ErrorCode.exceptions
+    in MkspyCore) matched against the exception's class and its bases; "program" otherwise."""
+    names = {c.__name__ for c in type(exc).__mro__}
+    return next((code for name, code in ERROR_CODES if name in names), "program")
+
+
+def build_lm(dspy, config, **overrides):
+    """The dspy.LM of a config's "lm": {model, api_base, api_key, num_retries, kwargs}."""
+    kwargs = dict(config.get("kwargs") or {})
+    for key in ("api_base", "api_key"):
+        if config.get(key):
+            kwargs[key] = config[key]
+    kwargs.update(overrides)
+    return dspy.LM(config["model"], num_retries=int(config.get("num_retries", 3)), **kwargs)
+
+
+def read_line(buffer, read):
+    """(the first line of buffer + what read() gives, the rest); (None, buffer) at the end of input."""
+    while b"\n" not in buffer:
+        data = read()
+        if not data:
+            return None, buffer
+        buffer += data
+    line, rest = buffer.split(b"\n", 1)
+    return line, rest
