@@ -36,7 +36,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "MkspyGenTests", dependencies: ["MkspyGen", "MkspyCore", "MkspyRuntime"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "MkspyEvolveTests", dependencies: ["MkspyEvolve", "MkspyCore", "MkspyRuntime"]),
+        .testTarget(name: "MkspyEvolveTests", dependencies: ["MkspyEvolve", "MkspyCore", "MkspyRuntime"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "MkspyCheckTests", dependencies: ["MkspyCheck", "MkspyCore", "PythonSyntax"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MkspyCore"]),
     ]

@@ -26,14 +26,14 @@ import Testing
     }
 
     /// A fresh directory, the rules stand-in on a free port, and the environment the tools run in.
-    static func setUp() throws -> (dir: String, standIn: Process, env: [String: String], task: String) {
+    static func setUp(latencyMS: Int = 50) throws -> (dir: String, standIn: Process, env: [String: String], task: String) {
         let dir = NSTemporaryDirectory() + "mkspy-evolve-e2e-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let task = Self.repo + "/share/mkspy/bench/rules_task"
         let standIn = Process()
         standIn.executableURL = URL(fileURLWithPath: ReflectionTests.python!)
         standIn.arguments = [Self.repo + "/share/mkspy/bench/rules_lm.py", "--rules", task + "/rules.json", "--port", "0",
-                             "--latency-ms", "50", "--max-seconds", "300"]
+                             "--latency-ms", String(latencyMS), "--max-seconds", "300"]
         let out = Pipe()
         standIn.standardOutput = out
         standIn.standardError = FileHandle.nullDevice
@@ -74,6 +74,46 @@ import Testing
         }
         #expect(runs[0].count > 3)
         #expect(runs[0] == runs[1])
+    }
+
+    /// The archive as far as the search's choices go: each record's id, origin, parents,
+    /// generation, scores (each a number or null), evolve marks and want; no timings, traces
+    /// or usage. A record already in this form stays as it is: the fixture is its own form.
+    static func choices(_ archive: String) -> [JSON] {
+        archive.split(separator: "\n").compactMap { text -> JSON? in
+            guard let r = try? JSON.parse(Array(text.utf8)) else { return nil }
+            var scores = JSONObject()
+            for (id, entry) in r["scores"]?.objectValue ?? [:] {
+                scores[id] = (entry.doubleValue ?? entry["score"]?.doubleValue).map(JSON.double) ?? .null
+            }
+            return ["id": r["id"] ?? .null, "origin": r["origin"] ?? .null, "parents": r["parents"] ?? .null,
+                    "generation": r["generation"] ?? .null, "scores": .object(scores), "evolve": r["evolve"] ?? .null,
+                    "want": r["want"] ?? .null]
+        }
+    }
+
+    /// A fixed run, committed as Fixtures/rules-loop-seed3.jsonl: the documented loop on the rules
+    /// task at --children 4 --seed 3 --max-calls 180 -j 4, recorded (with `choices`) from the
+    /// tools at 712c6b8, before the search was split into its policies. A change that alters a
+    /// choice of the search shows here; one that should is committed with a new fixture and says why.
+    @Test(.enabled(if: ready, "needs the DSPy runtime and the built tools"), .timeLimit(.minutes(5)))
+    func theLoopMakesTheFixedRunsChoices() throws {
+        let (dir, standIn, env, task) = try Self.setUp(latencyMS: 0)
+        defer { standIn.terminate(); standIn.waitUntilExit(); try? FileManager.default.removeItem(atPath: dir) }
+        try Self.shell("""
+            mkspy-spec \(task)/spec.json | mkspy-gen > seeds.jsonl; touch archive.jsonl
+            while mkspy-evolve -q --train \(task)/train.jsonl --val \(task)/val.jsonl --children 4 --seed 3 --max-calls 180 -j 4 seeds.jsonl archive.jsonl | tee next.jsonl |
+                  mkspy-gen | mkspy-check -q | mkspy-score -q -j 4 --cache cache --data \(task)/train.jsonl --data \(task)/val.jsonl >> archive.jsonl
+                  [ $? -le 1 ] && [ -s next.jsonl ]; do :; done
+            """, in: dir, environment: env)
+        let fixture = try String(contentsOfFile: Self.repo + "/Tests/MkspyEvolveTests/Fixtures/rules-loop-seed3.jsonl", encoding: .utf8)
+        let run = Self.choices(try String(contentsOfFile: dir + "/archive.jsonl", encoding: .utf8))
+        let expected = Self.choices(fixture)
+        #expect(run.count == expected.count)
+        for (i, (got, want)) in zip(run, expected).enumerated() where got != want {
+            Issue.record("record \(i + 1) differs from the fixed run:\n got  \(got.text)\n want \(want.text)")
+            break
+        }
     }
 
     @Test(.enabled(if: ready, "needs the DSPy runtime and the built tools"), .timeLimit(.minutes(5)))
