@@ -48,7 +48,8 @@ public enum EvolveTool {
                                  the slots a step's examples leave idle
           --cache DIR            DSPy's LM cache for reflection calls (default
                                  ~/.cache/mkspy/lm-cache, as mkspy-score's)
-          --best                 write only the best fully evaluated candidate
+          --best                 write only the best fully evaluated candidate, with its val
+                                 mean and the number of val examples in evolve.val
           --explain              write what this step decides of every candidate, as
                                  {"kind":"explain"} records (status, why, val mean, frontier, …)
           --frontier             write the fully evaluated candidates as explain records, best
@@ -111,7 +112,10 @@ public enum EvolveTool {
                 filter.diagnose(nil, "no candidate has been scored on every val example yet")
                 exit(max(filter.status, .cannotProceed))
             }
-            filter.emit(best.record(want: nil).json)
+            var record = best.record(want: nil)
+            record.evolve = EvolveMarks(minibatch: record.evolve?.minibatch, minibatches: record.evolve?.minibatches,
+                                        val: .init(mean: best.mean(options.val) ?? 0, n: options.val.count))
+            filter.emit(record.json)
             if !filter.quiet { filter.diagnose(nil, "best: \(best.id.prefix(12)) (\(best.candidate.origin), generation \(best.candidate.generation)), val mean \(format(best.mean(options.val) ?? 0))") }
             filter.finish()
         }

@@ -3,10 +3,22 @@ import MkspyCore
 /// What mkspy-evolve decided about each candidate, as records (`--explain`, `--frontier`):
 /// readers such as the report draw these and re-derive nothing.
 extension Evolver {
-    /// Every candidate, in archive order.
+    /// The search as a whole, then every candidate in archive order.
     public func explained() -> [JSON] {
         let ranks = rankedComplete
-        return entries.map { explain($0, rank: ranks[$0.id]) }
+        return [search] + entries.map { explain($0, rank: ranks[$0.id]) }
+    }
+
+    /// The `search` record: the train and val ids (val in file order), what was spent of the
+    /// budget, why the search stops if it does now, the frontier and the best.
+    var search: JSON {
+        [
+            "kind": "search", "train": .array(options.train.map(JSON.string)), "val": .array(options.val.map(JSON.string)),
+            "metric_calls": .int(archive.metricCalls), "max_calls": options.maxCalls.map(JSON.int) ?? .null,
+            "cost": .double(archive.cost), "max_cost": options.maxCost.map(JSON.double) ?? .null,
+            "stop": stopReason.map(JSON.string) ?? .null, "candidates": .int(entries.count),
+            "frontier": .array(frontier.members.map { .string(frontier.ids[$0]) }), "best": best.map { .string($0.id) } ?? .null,
+        ]
     }
 
     /// The fully evaluated candidates, best first (`rank` 1 is `best`).
@@ -22,8 +34,8 @@ extension Evolver {
     }
 
     /// The `explain` record of one candidate: where it stands and why, its val mean over what it
-    /// ran, when it was found and fully evaluated (in the archive's metric calls), whether it is
-    /// on the frontier, its genome, and each example's score and feedback.
+    /// ran, when it was found, last scored and fully evaluated (in the archive's metric calls),
+    /// whether it is on the frontier, its genome, and each example's score and feedback.
     func explain(_ entry: Entry, rank: Int?) -> JSON {
         let status = status(entry)
         let (name, why): (String, String?) = switch status {
@@ -45,7 +57,7 @@ extension Evolver {
             "parents": .array(entry.candidate.parents.map(JSON.string)), "generation": .int(entry.candidate.generation),
             "status": .string(name), "why": why.map(JSON.string) ?? .null,
             "val": ["mean": entry.mean(ranVal).map(JSON.double) ?? .null, "scored": .int(ranVal.count), "of": .int(options.val.count)],
-            "calls": .int(entry.calls), "found_at": .int(entry.foundAt),
+            "calls": .int(entry.calls), "found_at": .int(entry.foundAt), "last_at": entry.scoredAt.values.max().map(JSON.int) ?? .null,
             "complete_at": entry.scoredAt(all: options.val).map(JSON.int) ?? .null,
             "frontier": .bool(members.contains(entry.id)), "best": .bool(rank == 1), "rank": rank.map(JSON.int) ?? .null,
             "minibatch": entry.minibatch.map { .array($0.map(JSON.string)) } ?? .null,

@@ -318,14 +318,16 @@ public final class Scorer {
         let want = run.wanted.filter { run.scores[$0]?.isScored != true }
         var totals = Usage()
         for entry in run.scores.values { totals.add(entry.usage ?? Usage()) }
-        let scores = run.scores.values.compactMap(\.score)
+        var byFile = [String: [ScoreEntry]]()
+        for (id, entry) in run.scores {
+            if let file = dataset[id]?.location.input { byFile[file, default: []].append(entry) }
+        }
         candidate.scores = run.scores
         candidate.want = want.isEmpty ? nil : want
         candidate.usage = totals
         candidate.summary = Summary(metric: run.metric["kind"]?.stringValue,
-                                    mean: scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count),
-                                    scored: scores.count, errors: run.scores.values.filter { $0.error != nil }.count,
-                                    pending: want.count)
+                                    run: Summary.Tally(run.wanted.map { run.scores[$0] ?? ScoreEntry(score: nil, feedback: "") }),
+                                    data: byFile.mapValues(Summary.Tally.init))
         return candidate
     }
 

@@ -20,7 +20,11 @@ import Testing
     }
 
     @Test func summaryMarksAndCheckRoundTrip() {
-        let summary = Summary(metric: "exact", mean: 0.5, scored: 2, errors: 0, pending: 1)
+        let right = ScoreEntry(score: 1, feedback: ""), wrong = ScoreEntry(score: 0, feedback: "")
+        let unscored = ScoreEntry(score: nil, feedback: "", error: ScoreError(.lmTimeout, "slow"))
+        let summary = Summary(metric: "exact", run: .init([right, unscored]),
+                              data: ["train.jsonl": .init([wrong, wrong]), "val.jsonl": .init([right, unscored])])
+        #expect(summary.json.text == #"{"data":{"train.jsonl":{"errors":0,"mean":0,"pending":0,"scored":2},"val.jsonl":{"errors":1,"mean":1,"pending":1,"scored":1}},"errors":1,"mean":1,"metric":"exact","ok":true,"pending":1,"scored":1}"#)
         #expect(Summary(json: summary.json) == summary)
         let refusal = Summary(refusal: Diagnostic("SCORE001", .error, "not checked"))
         #expect(refusal.json.text == #"{"diagnostics":[{"message":"not checked","rule":"SCORE001","severity":"error"}],"ok":false}"#)

@@ -116,6 +116,51 @@ import Testing
         }
     }
 
+    /// The report draws what mkspy-evolve decided, so a dataset without "id" fields (ids derived
+    /// from content) reports its complete candidates, frontier and val examples like any other.
+    @Test(.enabled(if: ready, "needs the DSPy runtime and the built tools"), .timeLimit(.minutes(5)))
+    func theReportDrawsWhatEvolveDecidedOnDataWithoutIds() throws {
+        let (dir, standIn, env, task) = try Self.setUp(latencyMS: 0)
+        defer { standIn.terminate(); standIn.waitUntilExit(); try? FileManager.default.removeItem(atPath: dir) }
+        let report = Self.repo + "/share/mkspy/evolve/report.py"
+        try Self.shell("""
+            for f in train val test; do jq -c 'del(.id)' \(task)/$f.jsonl > $f.jsonl; done
+            mkspy-spec \(task)/spec.json | mkspy-gen > seeds.jsonl; touch archive.jsonl
+            e="mkspy-evolve -q --train train.jsonl --val val.jsonl --children 1 --seed 1 --max-calls 90"
+            while $e seeds.jsonl archive.jsonl | tee next.jsonl | mkspy-gen | mkspy-check -q |
+                  mkspy-score -q --cache cache --data train.jsonl --data val.jsonl >> archive.jsonl
+                  [ $? -le 1 ] && [ -s next.jsonl ]; do :; done
+            $e --best archive.jsonl | mkspy-score -q --cache cache --data test.jsonl > best-test.jsonl
+            $e --explain archive.jsonl > explain.jsonl
+            \(ReflectionTests.python!) \(report) --test best-test.jsonl --out report.html explain.jsonl
+            \(ReflectionTests.python!) \(Self.repo)/Tests/MkspyEvolveTests/Fixtures/read_report.py report.html > report.json
+            """, in: dir, environment: env)
+        let explained = try String(contentsOfFile: dir + "/explain.jsonl", encoding: .utf8).split(separator: "\n").map { try JSON.parse(Array($0.utf8)) }
+        let search = try #require(explained.first { $0["kind"] == "search" })
+        let candidates = explained.filter { $0["kind"] == "explain" }
+        let shown = try JSON.parse(try #require(readFile(dir + "/report.json")))
+        let valIDs = try #require(search["val"]?.arrayValue)
+        #expect(valIDs.count == 24 && valIDs.allSatisfy { $0.stringValue?.count == 16 })  // content ids
+        #expect(candidates.contains { $0["status"] == "complete" })
+        #expect(shown["svgs"] == ["calls", "lineage"])
+        // Every candidate is a lineage node, with the val mean and frontier mark evolve gave it,
+        // and a mark on the calls axis.
+        let nodes = try #require(shown["nodes"]?.arrayValue)
+        #expect(nodes.count == candidates.count)
+        for (node, c) in zip(nodes, candidates) {
+            #expect(node["id"] == c["id"] && node["frontier"] == c["frontier"])
+            #expect(node["val"]?.doubleValue.map { abs($0 - (c["val"]?["mean"]?.doubleValue ?? -1)) < 1e-6 } ?? (c["val"]?["mean"] == .null))
+        }
+        #expect(shown["marks"]?.arrayValue?.count == candidates.count)
+        // The table: val examples × frontier candidates; the best with its test score.
+        #expect(shown["columns"] == search["frontier"])
+        #expect(shown["rows"] == search["val"])
+        #expect(shown["best"] == search["best"])
+        let tested = try JSON.parse(try #require(readFile(dir + "/best-test.jsonl")))
+        let test = try #require(tested["summary"]?["data"]?["test.jsonl"]?["mean"]?.doubleValue)
+        #expect(shown["tests"]?.arrayValue?.first?.doubleValue == (test * 1000).rounded() / 1000)  // shown to three places
+    }
+
     @Test(.enabled(if: ready, "needs the DSPy runtime and the built tools"), .timeLimit(.minutes(5)))
     func killedAndResumedLoopNeverRescoresAPair() throws {
         let (dir, standIn, env, task) = try Self.setUp()

@@ -57,19 +57,11 @@ fi
 
 echo "== evolving $EX/spec.json for up to $CALLS metric calls (archive: $RUN/archive.jsonl)"
 make -s -f share/mkspy/mkspy.mk mkspy MKSPY_SHARE_DIR=share/mkspy RUN="$RUN" SPEC="$EX/spec.json" \
-  TRAIN="$EX/train.jsonl" VAL="$EX/val.jsonl" MAX_CALLS="$CALLS" CHILDREN="$CHILDREN" JOBS=4 \
+  TRAIN="$EX/train.jsonl" VAL="$EX/val.jsonl" TEST="$EX/test.jsonl" MAX_CALLS="$CALLS" CHILDREN="$CHILDREN" JOBS=4 \
   CHECK_FLAGS="-q" SCORE_FLAGS="-q --cache $RUN/lm-cache" EVOLVE_FLAGS="-q --cache $RUN/lm-cache"
 
-echo "== scoring the best program on the test set"
-mkspy-score -q --cache "$RUN/lm-cache" --data "$EX/test.jsonl" "$RUN/best.jsonl" > "$RUN/best-test.jsonl"
-python3 - "$RUN" "$EX" <<'PY'
-import json, sys
-run, ex = sys.argv[1], sys.argv[2]
-ids = lambda path: [json.loads(l)["id"] for l in open(path) if l.strip()]
-best = json.loads(open(f"{run}/best-test.jsonl").readline())
-mean = lambda split: sum(best["scores"][i]["score"] or 0 for i in ids(f"{ex}/{split}.jsonl")) / len(ids(f"{ex}/{split}.jsonl"))
-print(f"best program {best['id']} ({best['origin']}, generation {best['generation']}): val {mean('val'):.3f}, test {mean('test'):.3f}")
-PY
+jq -r '"best program \(.id) (\(.origin), generation \(.generation)): val \(.evolve.val.mean) on \(.evolve.val.n) examples, test \(.summary.mean) on \(.summary.scored)"' \
+  "$RUN/best-test.jsonl"
 stop_standin
 echo "== done: $RUN/best.py (the program), $RUN/report.html (open it in a browser), $RUN/archive.jsonl (rerun the loop to resume)"
 if [ "$TASK" != rules ] && [ "${MKSPY_LM:-}" = openai/standin ]; then

@@ -12,8 +12,10 @@
 #   mkspy         seeds, then the loop until mkspy-evolve writes nothing, then best.py and report.html
 #   mkspy-seeds   $(RUN)/seeds.jsonl: the spec's seed candidates, rendered
 #   mkspy-loop    one generation after another, appending to $(RUN)/archive.jsonl (rerun to resume)
-#   mkspy-best    $(RUN)/best.jsonl and $(RUN)/best.py: the best fully evaluated program
-#   mkspy-report  $(RUN)/report.html: best score against metric calls, lineage, mutations
+#   mkspy-best    $(RUN)/best.jsonl and $(RUN)/best.py: the best fully evaluated program; with TEST
+#                 set, also $(RUN)/best-test.jsonl: the best scored on the test set
+#   mkspy-report  $(RUN)/report.html: every candidate against metric calls, lineage, the frontier's
+#                 val examples, mutations (drawn from mkspy-evolve --explain)
 #   mkspy-clean   remove $(RUN)
 #
 # The LM comes from the environment (MKSPY_LM, MKSPY_LM_BASE, MKSPY_LM_KEY; the reflection LM
@@ -23,6 +25,8 @@
 SPEC      ?= spec.json
 TRAIN     ?= train.jsonl
 VAL       ?= val.jsonl
+# Optional: a test set the best program is scored on at the end (shown in the report).
+TEST      ?=
 RUN       ?= mkspy-run
 CHILDREN  ?= 4
 SEED      ?= 0
@@ -62,9 +66,11 @@ mkspy-loop: $(RUN)/seeds.jsonl
 mkspy-best:
 	$(MKSPY_EVOLVE) --best $(RUN)/archive.jsonl > $(RUN)/best.jsonl
 	$(PYTHON) -c 'import json,sys; print(json.loads(sys.stdin.readline())["source"], end="")' < $(RUN)/best.jsonl > $(RUN)/best.py
+	$(if $(TEST),$(MKSPY_BIN)mkspy-score --data $(TEST) -j $(JOBS) $(SCORE_FLAGS) $(RUN)/best.jsonl > $(RUN)/best-test.jsonl)
 
 mkspy-report:
-	$(PYTHON) $(MKSPY_SHARE_DIR)/evolve/report.py --train $(TRAIN) --val $(VAL) --out $(RUN)/report.html $(RUN)/archive.jsonl
+	$(MKSPY_EVOLVE) --explain $(RUN)/archive.jsonl | \
+	  $(PYTHON) $(MKSPY_SHARE_DIR)/evolve/report.py $(if $(TEST),--test $(RUN)/best-test.jsonl) --out $(RUN)/report.html
 
 mkspy-clean:
 	rm -rf $(RUN)

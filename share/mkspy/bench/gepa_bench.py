@@ -183,11 +183,12 @@ def run_mkspy(dspy, port, seed, args, metric, data, workdir):
         steps += 1
     wall = time.time() - started
     peak = standin_stats(port)["peak_in_flight"]
-    sys.path.insert(0, os.path.join(SHARE, "evolve"))
-    import report
-    val_ids = [r["id"] for r in read(val)]
-    candidates, order, curve, total = report.replay([archive], val_ids)
-    curve = [(c, s) for c, s, _ in curve]
+    explained = [json.loads(line) for line in subprocess.run(f"{evolve} -q --explain {archive}", shell=True, env=env, check=True,
+                                                             capture_output=True, text=True).stdout.splitlines()]
+    search = next(r for r in explained if r["kind"] == "search")
+    candidates = [r for r in explained if r["kind"] == "explain"]
+    curve = best_curve((r["complete_at"], r["val"]["mean"]) for r in candidates if r["complete_at"] is not None)
+    total = search["metric_calls"]
     best = json.loads(subprocess.run(f"{evolve} -q --best {archive}", shell=True, env=env, check=True,
                                      capture_output=True, text=True).stdout)
     module = types.ModuleType("mkspy_best")
@@ -197,7 +198,7 @@ def run_mkspy(dspy, port, seed, args, metric, data, workdir):
     dspy.configure(lm=lm)
     test = evaluate(dspy, program, data["test"], metric, args.jobs)
     return {"curve": curve, "calls": total, "val": curve[-1][1] if curve else 0, "test": test, "wall_s": wall,
-            "candidates": len(order), "steps": steps, "peak_in_flight": peak}
+            "candidates": len(candidates), "steps": steps, "peak_in_flight": peak}
 
 
 def main():

@@ -1,105 +1,43 @@
 #!/usr/bin/env python3
-"""Writes an HTML report of an mkspy-evolve run from its archive: the best val score against
-metric calls, the lineage tree, and what each accepted mutation changed (instruction diffs,
-strategy changes, demos). Standard library only; the SVG is inline, so the file opens anywhere.
+"""Writes an HTML report of an mkspy-evolve run from what mkspy-evolve decided: its `--explain`
+records (a `search` record, then one `explain` record per candidate). It draws them and derives
+no decision of its own. Standard library only; one file with inline SVG, so it opens offline.
 
-    report.py --val VAL.jsonl [--train TRAIN.jsonl] [--title TEXT] [--out report.html] ARCHIVE.jsonl...
+    mkspy-evolve --explain --train T --val V archive.jsonl | report.py [--title TEXT] [--test SCORED.jsonl] [--out report.html]
+
+--test names mkspy-score output that scored the best candidate on more data (the test set): its
+`summary.data` tallies are shown beside the best program.
 """
 
 import argparse
 import difflib
-import hashlib
 import html
 import json
 import sys
 
-
-def example_ids(path):
-    ids = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            given = record.pop("id", None)
-            if isinstance(given, str):
-                ids.append(given)
-            elif isinstance(given, (int, float)) and not isinstance(given, bool):
-                ids.append(json.dumps(given))
-            else:  # mkspy's content hash is not reproduced here; such datasets need ids
-                ids.append(hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:16])
-    return ids
+STATUS_COLORS = {"complete": "#2da44e", "pending": "#8c959f", "climbing": "#1f6feb", "probing": "#54aeff",
+                 "dropped": "#bf8700", "beaten": "#8250df", "rejected": "#cf222e", "refused": "#6e7781"}
+STATUS_TEXT = {"complete": "fully evaluated on val", "pending": "pending", "climbing": "climbing on train",
+               "probing": "probing more train", "dropped": "dropped at a val stage", "beaten": "beaten on train by its own child",
+               "rejected": "rejected at its gate", "refused": "refused by mkspy-check or mkspy-score"}
 
 
-def replay(paths, val):
-    """Candidates merged by id, and the curve (metric calls, best val mean) in archive order."""
-    candidates, order, curve = {}, [], []
-    calls, best = 0, None
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                if not isinstance(record, dict) or record.get("kind") != "candidate" or "id" not in record:
-                    continue
-                cid = record["id"]
-                if cid not in candidates:
-                    candidates[cid] = {"record": record, "scores": {}, "complete_at": None}
-                    order.append(cid)
-                c = candidates[cid]
-                c["record"] = record
-                for eid, entry in (record.get("scores") or {}).items():
-                    if isinstance(entry, dict) and isinstance(entry.get("score"), (int, float)) and eid not in c["scores"]:
-                        c["scores"][eid] = entry
-                        calls += 1
-                if c["complete_at"] is None and val and all(e in c["scores"] for e in val):
-                    c["complete_at"] = calls
-                    c["mean"] = sum(c["scores"][e]["score"] for e in val) / len(val)
-                    if best is None or c["mean"] > best:
-                        best = c["mean"]
-                        curve.append((calls, best, cid))
-    return candidates, order, curve, calls
-
-
-def gate(c, candidates):
-    """True when a child beat its first parent on its minibatch, False when it did not, None
-    when that is not known (seeds, merges, unscored)."""
-    rec = c["record"]
-    batch = (rec.get("evolve") or {}).get("minibatch")
-    parents = rec.get("parents") or []
-    if not batch or not parents or parents[0] not in candidates or rec.get("origin") == "merge":
-        return None
-    p = candidates[parents[0]]["scores"]
-    if not all(e in c["scores"] for e in batch) or not all(e in p for e in batch):
-        return None
-    return sum(c["scores"][e]["score"] for e in batch) > sum(p[e]["score"] for e in batch)
-
-
-def status(cid, candidates, kids, val):
-    c = candidates[cid]
-    if c["complete_at"] is not None:
-        return "complete"
-    rec = c["record"]
-    if (rec.get("check") or {}).get("ok") is False or (rec.get("summary") or {}).get("ok") is False:
-        return "refused"
-    if gate(c, candidates) is False:
-        return "rejected"
-    ran_val = any(e in c["scores"] for e in val)
-    if not ran_val and any(gate(candidates[k], candidates) for k in kids.get(cid, [])):
-        return "climbed"
-    if ran_val:
-        return "dropped"
-    return "pending"
+def esc(text):
+    return html.escape(str(text), quote=True)
 
 
 def short(cid):
     return cid[:8]
 
 
-def esc(text):
-    return html.escape(str(text), quote=True)
+def number(x, digits=3):
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def read_records(path):
+    stream = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    with stream:
+        return [json.loads(line) for line in stream if line.strip()]
 
 
 def word_diff(old, new):
@@ -116,7 +54,7 @@ def word_diff(old, new):
 
 
 def changes(child, parent):
-    """HTML items describing how each module of `child` differs from `parent`."""
+    """HTML items describing how each module of `child`'s genome differs from `parent`'s."""
     items = []
     cg, pg = child.get("genome") or {}, parent.get("genome") or {}
     for name in sorted(cg):
@@ -129,177 +67,195 @@ def changes(child, parent):
         if m.get("instruction") != p.get("instruction"):
             parts.append(f"instruction: <div class=diff>{word_diff(p.get('instruction', ''), m.get('instruction', ''))}</div>")
         old, new = p.get("demos") or [], m.get("demos") or []
-        added = [d for d in new if d not in old]
-        removed = [d for d in old if d not in new]
-        for d in added:
-            parts.append(f"demo added: <code>{esc(json.dumps(d, ensure_ascii=False))}</code>")
-        for d in removed:
-            parts.append(f"demo removed: <code>{esc(json.dumps(d, ensure_ascii=False))}</code>")
+        parts += [f"demo added: <code>{esc(json.dumps(d, ensure_ascii=False))}</code>" for d in new if d not in old]
+        parts += [f"demo removed: <code>{esc(json.dumps(d, ensure_ascii=False))}</code>" for d in old if d not in new]
         if m.get("fields") != p.get("fields"):
             parts.append("field descriptions changed")
         items.append(f"<li><b>{esc(name)}</b>: " + "; ".join(parts) + "</li>")
     return items
 
 
-def curve_svg(curve, total, width=640, height=260):
-    if not curve:
-        return "<p>No candidate has been scored on all of val yet.</p>"
-    pad = 44
-    xmax = max(total, 1)
-    ymin = min(0.0, min(s for _, s, _ in curve))
-    sx = lambda x: pad + (width - 2 * pad) * x / xmax
-    sy = lambda y: height - pad - (height - 2 * pad) * (y - ymin) / max(1e-9, 1 - ymin)
-    points, prev = [], None
-    for calls, score, _ in curve:
-        if prev is not None:
-            points.append(f"{sx(calls):.1f},{sy(prev):.1f}")
-        points.append(f"{sx(calls):.1f},{sy(score):.1f}")
-        prev = score
-    points.append(f"{sx(xmax):.1f},{sy(prev):.1f}")
-    ticks = "".join(
-        f'<line x1="{pad}" x2="{width - pad}" y1="{sy(t):.1f}" y2="{sy(t):.1f}" class=grid />'
-        f'<text x="{pad - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:.2f}</text>'
-        for t in (0, 0.25, 0.5, 0.75, 1.0))
-    xt = "".join(f'<text x="{sx(x):.1f}" y="{height - pad + 16}" text-anchor="middle">{x}</text>'
-                 for x in sorted({0, xmax, *(c for c, _, _ in curve)}))
-    dots = "".join(f'<circle cx="{sx(c):.1f}" cy="{sy(s):.1f}" r="3.5"><title>{short(cid)}: {s:.3f} after {c} calls</title></circle>'
-                   for c, s, cid in curve)
-    return (f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">{ticks}{xt}'
-            f'<polyline fill="none" stroke="#1f6feb" stroke-width="2" points="{" ".join(points)}" />{dots}'
-            f'<text x="{width / 2}" y="{height - 6}" text-anchor="middle">metric calls</text>'
-            f'<text x="12" y="{height / 2}" transform="rotate(-90 12 {height / 2})" text-anchor="middle">best val mean</text></svg>')
-
-
-COLORS = {"complete": "#2da44e", "climbed": "#1f6feb", "dropped": "#bf8700", "rejected": "#cf222e", "refused": "#6e7781",
-          "pending": "#8c959f"}
-
-
-def lineage_svg(candidates, order, states, best_id):
-    gens = {}
-    for cid in order:
-        gens.setdefault(candidates[cid]["record"].get("generation", 0), []).append(cid)
-    col, row_h, col_w, pad = {}, 34, 150, 30
-    rows = max(len(v) for v in gens.values())
-    for g, ids in gens.items():
-        for i, cid in enumerate(ids):
-            col[cid] = (pad + 52 + g * col_w, pad + i * row_h)  # 52: half a node box
-    width = pad * 2 + (max(gens) + 1) * col_w
-    height = pad * 2 + rows * row_h
-    edges, nodes = [], []
-    for cid in order:
-        x, y = col[cid]
-        for p in candidates[cid]["record"].get("parents") or []:
-            if p in col:
-                px, py = col[p]
-                edges.append(f'<line x1="{px + 52}" y1="{py}" x2="{x - 52}" y2="{y}" class=edge />')
-    for cid in order:
-        x, y = col[cid]
-        c = candidates[cid]
-        rec = c["record"]
-        label = rec.get("origin", "?")
-        score = f' {c["mean"]:.2f}' if c.get("mean") is not None else ""
-        stroke = ' stroke="#0969da" stroke-width="3"' if cid == best_id else ""
-        nodes.append(f'<g><title>{esc(cid)} ({states[cid]})</title>'
-                     f'<rect x="{x - 52}" y="{y - 11}" width="104" height="22" rx="5" fill="{COLORS[states[cid]]}"{stroke} />'
-                     f'<text x="{x}" y="{y + 4}" text-anchor="middle" fill="white">{esc(label)}{score}</text></g>')
-    legend = " ".join(f'<span style="color:{v}">■</span> {k}' for k, v in COLORS.items())
-    return (f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}">{"".join(edges)}{"".join(nodes)}</svg>'
-            f'<p class=legend>{legend}; columns are generations, the best program is outlined.</p>')
-
-
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--val", required=True)
-    ap.add_argument("--train")
-    ap.add_argument("--title", default="mkspy-evolve run")
-    ap.add_argument("--out", default="-")
-    ap.add_argument("archive", nargs="+")
-    args = ap.parse_args(argv)
-    val = example_ids(args.val)
-    train = set(example_ids(args.train)) if args.train else set()
-    candidates, order, curve, total = replay(args.archive, val)
-    if not candidates:
-        sys.exit("report.py: no candidates in the archive")
-    kids = {}
-    for cid in order:
-        parents = candidates[cid]["record"].get("parents") or []
-        if parents:
-            kids.setdefault(parents[0], []).append(cid)
-    states = {cid: status(cid, candidates, kids, val) for cid in order}
-    complete = [cid for cid in order if candidates[cid].get("mean") is not None]
-    best_id = None
-    if complete:
-        best_id = min(complete, key=lambda c: (-candidates[c]["mean"], candidates[c]["record"].get("generation", 0),
-                                                order.index(c)))
-    counts = {k: sum(1 for s in states.values() if s == k) for k in COLORS}
-    mutations = []
-    for cid in order:  # every child that beat its parent: fully evaluated, or a step of a climb
-        if states[cid] not in ("complete", "climbed", "dropped"):
-            continue
-        rec = candidates[cid]["record"]
-        parents = [p for p in rec.get("parents") or [] if p in candidates]
-        if not parents:
-            continue
-        items = []
-        for p in parents[:2]:
-            diff = changes(rec, candidates[p]["record"])
-            if len(parents) > 1:
-                items.append(f"<li>from {short(p)}:<ul>{''.join(diff) or '<li>no change</li>'}</ul></li>")
-            else:
-                items += diff
-        mean = candidates[cid].get("mean")
-        if mean is not None:
-            ancestor = parents[0]  # the nearest fully evaluated ancestor (a climb's steps have no val)
-            while candidates[ancestor].get("mean") is None and (candidates[ancestor]["record"].get("parents") or [None])[0] in candidates:
-                ancestor = candidates[ancestor]["record"]["parents"][0]
-            base = max([candidates[p].get("mean") or 0 for p in parents[1:]] + [candidates[ancestor].get("mean") or 0])
-            improved = mean - base
-            verdict = (f"val mean {mean:.3f} ({'+' if improved >= 0 else ''}{improved:.3f} over its nearest evaluated ancestor), "
-                       f"fully evaluated after {candidates[cid]['complete_at']} calls")
-        elif states[cid] == "climbed":
-            verdict = "beat its parent on its minibatch, then was beaten by its own child on train (no val paid)"
+def calls_svg(search, cands, width=720, height=300):
+    """Every candidate on the metric-calls axis: a dot at its val mean when it ran val (filled when
+    fully evaluated, hollow when partly), a tick below the axis when it ran train only; the best
+    fully evaluated val mean so far as a step line."""
+    total = max([search.get("metric_calls") or 0] + [c.get("last_at") or 0 for c in cands] + [1])
+    pad, bottom = 48, 34
+    sx = lambda x: pad + (width - 2 * pad) * x / total
+    sy = lambda y: height - pad - bottom + 10 - (height - 2 * pad - bottom + 10) * y
+    grid = "".join(f'<line x1="{pad}" x2="{width - pad}" y1="{sy(t):.1f}" y2="{sy(t):.1f}" class=grid />'
+                   f'<text x="{pad - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:.2f}</text>' for t in (0, 0.25, 0.5, 0.75, 1.0))
+    ticks = "".join(f'<text x="{sx(x):.1f}" y="{height - bottom + 14}" text-anchor="middle">{x}</text>'
+                    for x in sorted({0, total, *(round(total * k / 4) for k in (1, 2, 3))}))
+    line, best = [], None
+    for c in sorted((c for c in cands if c["complete_at"] is not None), key=lambda c: c["complete_at"]):
+        if best is None or c["val"]["mean"] > best:
+            if best is not None:
+                line.append(f'{sx(c["complete_at"]):.1f},{sy(best):.1f}')
+            best = c["val"]["mean"]
+            line.append(f'{sx(c["complete_at"]):.1f},{sy(best):.1f}')
+    if line:
+        line.append(f"{sx(total):.1f},{line[-1].split(',')[1]}")
+    marks = []
+    for c in cands:
+        x = sx(c.get("last_at") or c.get("found_at") or 0)
+        color = STATUS_COLORS.get(c["status"], "#8c959f")
+        tip = (f'{c["id"]} ({c["origin"]}, generation {c["generation"]}): {c["status"]}; val {number(c["val"]["mean"])} '
+               f'on {c["val"]["scored"]} of {c["val"]["of"]}' + (f'; {c["why"]}' if c.get("why") else ""))
+        mark = f'class=cand data-id="{esc(c["id"])}" data-status="{esc(c["status"])}"'
+        if c["val"]["scored"]:
+            fill = color if c["complete_at"] is not None else "white"
+            ring = ' stroke="#0969da" stroke-width="3"' if c["best"] else (' stroke="#1f2328" stroke-width="1.5"' if c["frontier"] else f' stroke="{color}" stroke-width="2"')
+            marks.append(f'<circle {mark} cx="{x:.1f}" cy="{sy(c["val"]["mean"]):.1f}" r="{6 if c["best"] else 4.5}" fill="{fill}"{ring}>'
+                         f'<title>{esc(tip)}</title></circle>')
         else:
-            verdict = "beat its parent on its minibatch, dropped at a val stage"
-        mutations.append(
-            f"<section><h3>{esc(rec.get('origin'))} {short(cid)} ← {', '.join(short(p) for p in parents)}"
-            f" <small>generation {rec.get('generation')}: {verdict}</small></h3>"
-            f"<ul>{''.join(items) or '<li>no change in the genome</li>'}</ul></section>")
-    best_block = ""
-    if best_id:
-        b = candidates[best_id]
-        best_block = (f"<p>Best program: <code>{esc(best_id)}</code> ({esc(b['record'].get('origin'))}, generation "
-                      f"{b['record'].get('generation')}), val mean <b>{b['mean']:.3f}</b>, fully evaluated after "
-                      f"{b['complete_at']} metric calls.</p>")
-        genome = b["record"].get("genome") or {}
-        rows = "".join(f"<tr><td>{esc(n)}</td><td>{esc(m.get('strategy'))}</td><td><pre>{esc(m.get('instruction'))}</pre></td>"
-                       f"<td>{len(m.get('demos') or [])}</td></tr>" for n, m in sorted(genome.items()))
-        best_block += f"<table><tr><th>module</th><th>strategy</th><th>instruction</th><th>demos</th></tr>{rows}</table>"
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{esc(args.title)}</title>
+            y = height - bottom - pad + 22
+            marks.append(f'<line {mark} x1="{x:.1f}" x2="{x:.1f}" y1="{y:.1f}" y2="{y + 8:.1f}" stroke="{color}" stroke-width="2">'
+                         f'<title>{esc(tip)}</title></line>')
+    curve = f'<polyline class=best fill="none" stroke="#1f6feb" stroke-width="2" points="{" ".join(line)}" />' if line else ""
+    return (f'<svg id=calls width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">{grid}{ticks}{curve}{"".join(marks)}'
+            f'<text x="{width / 2}" y="{height - 4}" text-anchor="middle">metric calls (when each candidate was last scored)</text>'
+            f'<text x="12" y="{(height - bottom) / 2}" transform="rotate(-90 12 {(height - bottom) / 2})" text-anchor="middle">val mean</text></svg>'
+            '<p class=legend>Filled: fully evaluated on val; hollow: part of val (its mean so far); ticks below the axis: '
+            'train only. Black ring: on the frontier; blue ring: the best. The line is the best val mean so far.</p>')
+
+
+def lineage_svg(cands):
+    by_id = {c["id"]: c for c in cands}
+    gens = {}
+    for c in cands:
+        gens.setdefault(c["generation"], []).append(c)
+    col_w, row_h, pad, half = 160, 40, 30, 64
+    place = {}
+    for g, members in gens.items():
+        for i, c in enumerate(members):
+            place[c["id"]] = (pad + half + g * col_w, pad + i * row_h)
+    width = pad * 2 + (max(gens) + 1) * col_w
+    height = pad * 2 + max(len(v) for v in gens.values()) * row_h
+    edges = [f'<line x1="{place[p][0] + half}" y1="{place[p][1]}" x2="{place[c["id"]][0] - half}" y2="{place[c["id"]][1]}" class=edge />'
+             for c in cands for p in c["parents"] if p in by_id]
+    nodes = []
+    for c in cands:
+        x, y = place[c["id"]]
+        mean = c["val"]["mean"]
+        label = f'{short(c["id"])} {number(mean, 2) if c["val"]["scored"] else c["origin"]}' + (" ★" if c["frontier"] else "")
+        stroke = ' stroke="#0969da" stroke-width="4"' if c["best"] else (' stroke="#1f2328" stroke-width="2"' if c["frontier"] else "")
+        tip = f'{c["id"]}: {c["origin"]}, {STATUS_TEXT.get(c["status"], c["status"])}' + (f' ({c["why"]})' if c.get("why") else "")
+        nodes.append(f'<g class=node data-id="{esc(c["id"])}" data-frontier="{str(c["frontier"]).lower()}" data-val="{"" if mean is None else f"{mean:.6f}"}">'
+                     f'<title>{esc(tip)}</title><rect x="{x - half}" y="{y - 13}" width="{2 * half}" height="26" rx="5" '
+                     f'fill="{STATUS_COLORS.get(c["status"], "#8c959f")}"{stroke} />'
+                     f'<text x="{x}" y="{y + 4}" text-anchor="middle" fill="white">{esc(label)}</text></g>')
+    legend = " ".join(f'<span style="color:{v}">■</span> {esc(STATUS_TEXT[k])}' for k, v in STATUS_COLORS.items())
+    return (f'<svg id=lineage width="{width}" height="{height}" viewBox="0 0 {width} {height}">{"".join(edges)}{"".join(nodes)}</svg>'
+            f'<p class=legend>{legend}. Columns are generations; a node shows its id and val mean (★: on the frontier); '
+            'the best program is outlined in blue.</p>')
+
+
+def example_table(search, cands):
+    """Val examples × frontier candidates: each cell the score, with the metric's feedback."""
+    frontier = [c for c in cands if c["frontier"]]
+    if not frontier:
+        return "<p>No candidate has run all of val yet.</p>"
+    head = "".join(f'<th data-id="{esc(c["id"])}">{esc(short(c["id"]))}<br><small>{number(c["val"]["mean"])}</small></th>' for c in frontier)
+    rows = []
+    for eid in search["val"]:
+        cells = []
+        for c in frontier:
+            entry = c["scores"].get(eid) or {}
+            score = entry.get("score")
+            shade = "#eee" if score is None else f"hsl({120 * score:.0f}, 60%, 88%)"
+            cells.append(f'<td style="background:{shade}" title="{esc(entry.get("feedback", ""))}"><b>{number(score, 2)}</b>'
+                         f'<div class=fb>{esc(entry.get("feedback", ""))}</div></td>')
+        rows.append(f'<tr><th>{esc(eid)}</th>{"".join(cells)}</tr>')
+    return f'<table id=examples><tr><th>val example</th>{head}</tr>{"".join(rows)}</table>'
+
+
+def mutations(cands):
+    """Every child that beat its parent on its gate, with what it changed from each parent."""
+    by_id = {c["id"]: c for c in cands}
+    out = []
+    for c in cands:
+        if c["status"] not in ("complete", "climbing", "probing", "beaten", "dropped") or not c["parents"]:
+            continue
+        parents = [by_id[p] for p in c["parents"] if p in by_id]
+        items = []
+        for p in parents:
+            diff = changes(c, p)
+            items += [f"<li>from {short(p['id'])}:<ul>{''.join(diff) or '<li>no change</li>'}</ul></li>"] if len(parents) > 1 else diff
+        verdict = STATUS_TEXT.get(c["status"], c["status"]) + (f": val mean {number(c['val']['mean'])}" if c["val"]["scored"] else "")
+        out.append(f'<section><h3>{esc(c["origin"])} {short(c["id"])} ← {", ".join(short(p["id"]) for p in parents)} '
+                   f'<small>generation {c["generation"]}, {esc(verdict)}</small></h3><ul>{"".join(items) or "<li>no change in the genome</li>"}</ul></section>')
+    return "".join(out) or "<p>None yet.</p>"
+
+
+def best_block(search, cands, tested):
+    best = next((c for c in cands if c["best"]), None)
+    if best is None:
+        return "<p>No candidate has been scored on every val example yet.</p>"
+    text = (f'<p id=best>Best program: <code>{esc(best["id"])}</code> ({esc(best["origin"])}, generation {best["generation"]}), '
+            f'val mean <b>{number(best["val"]["mean"])}</b> on {best["val"]["of"]} examples, fully evaluated after '
+            f'{best["complete_at"]} metric calls.')
+    for record in tested:
+        if record.get("id") == best["id"]:
+            for name, tally in sorted(((record.get("summary") or {}).get("data") or {}).items()):
+                text += f' Scored on <code>{esc(name)}</code>: mean <b class=test>{number(tally.get("mean"))}</b> on {tally.get("scored")} examples.'
+    text += "</p>"
+    rows = "".join(f"<tr><td>{esc(n)}</td><td>{esc(m.get('strategy'))}</td><td><pre>{esc(m.get('instruction'))}</pre></td>"
+                   f"<td>{len(m.get('demos') or [])}</td></tr>" for n, m in sorted(best["genome"].items()))
+    return text + f"<table><tr><th>module</th><th>strategy</th><th>instruction</th><th>demos</th></tr>{rows}</table>"
+
+
+def render(records, title, tested=()):
+    search = next((r for r in records if r.get("kind") == "search"), None)
+    cands = [r for r in records if r.get("kind") == "explain"]
+    if search is None or not cands:
+        raise ValueError("no explain records: give the output of mkspy-evolve --explain")
+    counts = {k: sum(1 for c in cands if c["status"] == k) for k in STATUS_COLORS}
+    spent = f'{search["metric_calls"]}' + (f' of {search["max_calls"]}' if search.get("max_calls") is not None else "")
+    stop = (f'The search stopped: {esc(search["stop"])}.' if search.get("stop")
+            else "The search had not reached a stopping rule when this was written (or the loop ended because mkspy-evolve proposed nothing more).")
+    tally = ", ".join(f"{n} {STATUS_TEXT[k]}" for k, n in counts.items() if n)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>
-body {{ font: 15px/1.45 system-ui, sans-serif; max-width: 980px; margin: 2em auto; padding: 0 1em; color: #1f2328; }}
+body {{ font: 15px/1.45 system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #1f2328; }}
 svg text {{ font: 11px system-ui, sans-serif; }} .grid {{ stroke: #d0d7de; }} .edge {{ stroke: #8c959f; }}
 del {{ background: #ffebe9; color: #82071e; }} ins {{ background: #dafbe1; color: #116329; text-decoration: none; }}
 .diff {{ margin: .3em 0 .6em; padding: .4em .6em; background: #f6f8fa; border-radius: 6px; }}
 pre {{ white-space: pre-wrap; margin: 0; }} table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #d0d7de; padding: .3em .5em; vertical-align: top; }}
-small {{ color: #57606a; font-weight: normal; }} .legend {{ color: #57606a; }}
+small, .legend {{ color: #57606a; font-weight: normal; }} .fb {{ font-size: 12px; color: #57606a; max-width: 22em; }}
+.scroll {{ overflow-x: auto; }}
 </style></head><body>
-<h1>{esc(args.title)}</h1>
-<p>{len(order)} candidates, {total} metric calls (scored candidate–example pairs);
-{counts['complete']} fully evaluated on val, {counts['climbed']} beaten on train by their own child before val,
-{counts['rejected']} rejected on their minibatch, {counts['dropped']} dropped at a val stage (or cut off by the budget),
-{counts['refused']} refused by mkspy-check, {counts['pending']} pending.</p>
-{best_block}
-<h2>Best val score against metric calls</h2>
-{curve_svg(curve, total)}
+<h1>{esc(title)}</h1>
+<p id=summary>{len(cands)} candidates, {spent} metric calls (scored candidate–example pairs){f', ${search["cost"]:.4f}' if search.get("cost") else ''}:
+{esc(tally)}. {stop}</p>
+{best_block(search, cands, tested)}
+<h2>Every candidate against metric calls</h2>
+{calls_svg(search, cands)}
 <h2>Lineage</h2>
-{lineage_svg(candidates, order, states, best_id)}
+<div class=scroll>{lineage_svg(cands)}</div>
+<h2>Val examples on the frontier</h2>
+<p>Each frontier candidate's score and the metric's feedback on every val example.</p>
+<div class=scroll>{example_table(search, cands)}</div>
 <h2>Accepted mutations</h2>
 <p>Every child that beat its parent on its minibatch, with what it changed from its parent (for a merge, from each
 parent): instruction diffs, strategy changes, demos.</p>
-{''.join(mutations) or '<p>None yet.</p>'}
+{mutations(cands)}
 </body></html>
 """
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--title", default="mkspy-evolve run")
+    ap.add_argument("--test", action="append", default=[], help="mkspy-score output that scored the best on test")
+    ap.add_argument("--out", default="-")
+    ap.add_argument("explain", nargs="?", default="-", help="mkspy-evolve --explain output (default: stdin)")
+    args = ap.parse_args(argv)
+    try:
+        page = render(read_records(args.explain), args.title, [r for path in args.test for r in read_records(path)])
+    except (OSError, ValueError) as exc:
+        sys.exit(f"report.py: {exc}")
     if args.out == "-":
         sys.stdout.write(page)
     else:
