@@ -18,8 +18,10 @@
 #                 val examples, mutations (drawn from mkspy-evolve --explain)
 #   mkspy-clean   remove $(RUN)
 #
-# The LM comes from the environment (MKSPY_LM, MKSPY_LM_BASE, MKSPY_LM_KEY; the reflection LM
-# from MKSPY_REFLECTION_LM, else the same). Everything the loop knows is in the archive, so an
+# The LM comes from the environment (MKSPY_LM, MKSPY_LM_BASE, MKSPY_LM_KEY, MKSPY_LM_ARGS; the
+# reflection LM from MKSPY_REFLECTION_LM…, else the same). LM_ARGS gives both LMs extra dspy.LM
+# arguments (LM_ARGS="max_tokens=512 temperature=0"); REFLECTION_LM_ARGS the reflection LM's
+# own instead. Everything the loop knows is in the archive, so an
 # interrupted `make mkspy-loop` resumes where it stopped, and never scores a pair twice.
 
 SPEC      ?= spec.json
@@ -34,14 +36,17 @@ MAX_CALLS ?= 300
 JOBS      ?= 4
 # Directory of the mkspy binaries with a trailing slash (e.g. .build/release/); empty: on PATH.
 MKSPY_BIN ?=
+LM_ARGS            ?=
+REFLECTION_LM_ARGS ?= $(LM_ARGS)
 EVOLVE_FLAGS ?=
 CHECK_FLAGS  ?=
 SCORE_FLAGS  ?=
 MKSPY_SHARE_DIR ?= $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 PYTHON ?= python3
 
-MKSPY_EVOLVE = $(MKSPY_BIN)mkspy-evolve --train $(TRAIN) --val $(VAL) --children $(CHILDREN) -j $(JOBS) --seed $(SEED) --max-calls $(MAX_CALLS) $(EVOLVE_FLAGS)
-MKSPY_SCORE  = $(MKSPY_BIN)mkspy-score --data $(TRAIN) --data $(VAL) -j $(JOBS) $(SCORE_FLAGS)
+MKSPY_EVOLVE = $(MKSPY_BIN)mkspy-evolve --train $(TRAIN) --val $(VAL) --children $(CHILDREN) -j $(JOBS) --seed $(SEED) --max-calls $(MAX_CALLS) \
+               $(foreach a,$(REFLECTION_LM_ARGS),--reflection-lm-arg $(a)) $(EVOLVE_FLAGS)
+MKSPY_SCORE  = $(MKSPY_BIN)mkspy-score --data $(TRAIN) --data $(VAL) -j $(JOBS) $(foreach a,$(LM_ARGS),--lm-arg $(a)) $(SCORE_FLAGS)
 
 .PHONY: mkspy mkspy-seeds mkspy-loop mkspy-best mkspy-report mkspy-clean
 
@@ -66,7 +71,7 @@ mkspy-loop: $(RUN)/seeds.jsonl
 mkspy-best:
 	$(MKSPY_EVOLVE) --best $(RUN)/archive.jsonl > $(RUN)/best.jsonl
 	$(PYTHON) -c 'import json,sys; print(json.loads(sys.stdin.readline())["source"], end="")' < $(RUN)/best.jsonl > $(RUN)/best.py
-	$(if $(TEST),$(MKSPY_BIN)mkspy-score --data $(TEST) -j $(JOBS) $(SCORE_FLAGS) $(RUN)/best.jsonl > $(RUN)/best-test.jsonl)
+	$(if $(TEST),$(MKSPY_BIN)mkspy-score --data $(TEST) -j $(JOBS) $(foreach a,$(LM_ARGS),--lm-arg $(a)) $(SCORE_FLAGS) $(RUN)/best.jsonl > $(RUN)/best-test.jsonl)
 
 mkspy-report:
 	$(MKSPY_EVOLVE) --explain $(RUN)/archive.jsonl | \
