@@ -30,14 +30,31 @@ public func exit(_ code: ExitCode) -> Never {
 /// A closed pipe must surface as EPIPE, not kill the process: set once, before any write.
 private let brokenPipesAreErrors: Void = { signal(SIGPIPE, SIG_IGN); return () }()
 
-/// Writes a line to standard error at once (diagnostics, progress).
+/// Whether a progress line is drawn on the terminal without its newline yet.
+nonisolated(unsafe) private var lineDrawn = false
+
+/// Writes a line to standard error at once (diagnostics, progress), below a progress line
+/// being redrawn, which it clears first.
 public func printError(_ line: String) {
     brokenPipesAreErrors
-    var bytes = Array(line.utf8)
+    var bytes = Array(((lineDrawn ? "\r\u{1B}[K" : "") + line).utf8)
+    lineDrawn = false
     bytes.append(0x0A)
     bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stderr) }
     fflush(stderr)
 }
+
+/// Writes text to standard error at once, as it is (a progress line redrawn in place).
+public func writeError(_ text: String) {
+    brokenPipesAreErrors
+    let bytes = Array(text.utf8)
+    lineDrawn = !text.hasSuffix("\n")
+    bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stderr) }
+    fflush(stderr)
+}
+
+/// Whether standard error is a terminal (progress may then be redrawn in place).
+public var standardErrorIsTerminal: Bool { isatty(2) == 1 }
 
 /// The one buffered path to standard output. A closed pipe (`| head -1`) ends the process
 /// quietly with status 0; any other failed write makes the exit status non-zero.

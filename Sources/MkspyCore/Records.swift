@@ -102,9 +102,11 @@ public struct EvolveMarks: Equatable, Sendable {
     public var minibatches: [[String]]?
     /// Its mean over all of val, as `mkspy-evolve --best` writes it.
     public var val: Val?
+    /// The step of the search that last wrote the record (1 for the first).
+    public var step: Int?
 
-    public init(minibatch: [String]? = nil, minibatches: [[String]]? = nil, val: Val? = nil) {
-        self.minibatch = minibatch; self.minibatches = minibatches; self.val = val
+    public init(minibatch: [String]? = nil, minibatches: [[String]]? = nil, val: Val? = nil, step: Int? = nil) {
+        self.minibatch = minibatch; self.minibatches = minibatches; self.val = val; self.step = step
     }
 
     public var json: JSON {
@@ -112,6 +114,7 @@ public struct EvolveMarks: Equatable, Sendable {
         if let minibatch { o["minibatch"] = .array(minibatch.map(JSON.string)) }
         if let minibatches { o["minibatches"] = .array(minibatches.map { .array($0.map(JSON.string)) }) }
         if let val { o["val"] = ["mean": .double(val.mean), "n": .int(val.n)] }
+        if let step { o["step"] = .int(step) }
         return .object(o)
     }
 
@@ -120,5 +123,6 @@ public struct EvolveMarks: Equatable, Sendable {
         minibatch = ids(json["minibatch"])
         minibatches = json["minibatches"]?.arrayValue?.map { ids($0) ?? [] }
         if let mean = json["val"]?["mean"]?.doubleValue, let n = json["val"]?["n"]?.intValue { val = Val(mean: mean, n: n) }
+        step = json["step"]?.intValue
     }
 }

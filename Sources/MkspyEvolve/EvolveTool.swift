@@ -10,7 +10,7 @@ public enum EvolveTool {
                             [--reflection-lm-arg K=V]...
                             [--max-calls N] [--max-cost USD] [--patience N] [--target SCORE]
                             [--max-merges N] [--climb N] [--probes N] [-j N] [--cache DIR]
-                            [--best | --explain | --frontier] [-q] [FILE...]
+                            [--best | --explain | --frontier] [-v] [-q] [FILE...]
 
         Read the archive (every candidate record of the FILEs, or stdin; the same id may appear
         many times and is merged, scores united) and write the next step of a reflective
@@ -54,7 +54,9 @@ public enum EvolveTool {
                                  {"kind":"explain"} records (status, why, val mean, frontier, …)
           --frontier             write the fully evaluated candidates as explain records, best
                                  first (rank 1), marked when on the frontier
-          -q, --quiet            no notes on stderr
+          -v, --verbose          tell what each reflection read and the instruction it proposed
+          -q, --quiet            no step line on stderr (why the search stops, and reflections
+                                 that gave nothing, are still said)
           -h, --help             show this help
           --version              show the version
 
@@ -70,7 +72,7 @@ public enum EvolveTool {
             .init("--max-calls", value: true), .init("--max-cost", value: true), .init("--patience", value: true),
             .init("--target", value: true), .init("--max-merges", value: true), .init("--climb", value: true),
             .init("--probes", value: true), .init("-j", "--jobs", value: true), .init("--cache", value: true), .init("--best"),
-            .init("--explain"), .init("--frontier"), .init("-q", "--quiet"),
+            .init("--explain"), .init("--frontier"), .init("-v", "--verbose"), .init("-q", "--quiet"),
         ])
 
     public static func main(_ argv: [String]) -> Never {
@@ -124,7 +126,7 @@ public enum EvolveTool {
             exit(max(filter.status, .cannotProceed))
         }
 
-        let reflector: Reflector
+        var reflector: Reflector
         if let reflectionLM {
             reflector = pythonReflector(lm: reflectionLM, jobs: options.children, cache: PythonEnvironment.lmCache(arguments.value("--cache")),
                                         quiet: filter.quiet)
@@ -132,6 +134,7 @@ public enum EvolveTool {
             if !filter.quiet { printError("mkspy-evolve: no reflection LM (--reflection-lm, MKSPY_REFLECTION_LM or MKSPY_LM): children get demos and strategy changes only") }
             reflector = { requests in requests.map { _ in nil } }
         }
+        if arguments.flag("--verbose") { reflector = narrated(reflector) }
 
         // What is decided before a reflection is written at once: in a pipeline, mkspy-score
         // runs it while the reflection LM thinks.
@@ -141,15 +144,36 @@ public enum EvolveTool {
             StandardOutput.flush()
             written = records.count
         }
-        if !filter.quiet {
-            for note in result.notes { filter.diagnose(nil, note) }
-            let best = evolver.best.flatMap { $0.mean(options.val) }.map(format) ?? "none yet"
-            let summary = "\(archive.metricCalls) metric calls, \(archive.entries.count) candidates, frontier \(evolver.frontier.members.count), best val mean \(best)"
-            if let stop = result.stop { filter.diagnose(nil, "stopping: \(stop) (\(summary))") }
-            else { filter.diagnose(nil, "\(result.records.count) records: \(summary)") }
+        if !filter.quiet { for note in result.notes { filter.diagnose(nil, note) } }
+        // Why the search stops, and reflections that gave nothing, are said even with -q.
+        let report = StepReport(evolver, result)
+        if !filter.quiet || result.stop != nil || report.failedReflections > 0 {
+            ProgressLine.emit(tool: command.tool, report.line, event: report.json)
         }
         for record in result.records.dropFirst(written) { filter.emit(record.json) }
         filter.finish()
+    }
+
+    /// `reflector`, telling on stderr what each reflection read and the instruction it proposed
+    /// (`--verbose`), as dspy.GEPA's log does.
+    static func narrated(_ reflector: @escaping Reflector) -> Reflector {
+        { requests in
+            let answers = reflector(requests)
+            for (i, request) in requests.enumerated() {
+                let examples = request.json["examples"]?.arrayValue ?? []
+                printError("mkspy-evolve: reflection on \(request.module) read \(examples.count) examples:")
+                for e in examples {
+                    let feedback = e["feedback"]?.stringValue ?? ""
+                    printError("    score \(e["score"]?.doubleValue.map { format($0, digits: 2) } ?? "none"): \(feedback.prefix(160))\(feedback.count > 160 ? "…" : "")")
+                }
+                if let text = i < answers.count ? answers[i] : nil {
+                    printError("mkspy-evolve: Proposed new text for \(request.module): \(text)")
+                } else {
+                    printError("mkspy-evolve: no new text for \(request.module)")
+                }
+            }
+            return answers
+        }
     }
 
     /// The options a command line asks for, with the train and val ids read from their files.
@@ -181,10 +205,4 @@ public enum EvolveTool {
         options.jobs = try arguments.integer("--jobs", minimum: 1) ?? 4
         return options
     }
-}
-
-/// A score with three decimals.
-func format(_ x: Double) -> String {
-    let r = (x * 1000).rounded() / 1000
-    return String(r)
 }

@@ -36,6 +36,9 @@ public struct Evolver {
         bestOnVal = Dictionary(uniqueKeysWithValues: zip(val, frontier.best))
     }
 
+    /// The number of the step this one is: one more than the last step a record was written by.
+    public var stepNumber: Int { (entries.compactMap { $0.candidate.evolve?.step }.max() ?? 0) + 1 }
+
     // MARK: Best and stopping
 
     /// The best fully evaluated candidate: highest mean val score; ties go to the earlier

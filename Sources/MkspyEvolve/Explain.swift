@@ -37,14 +37,7 @@ extension Evolver {
     /// ran, when it was found, last scored and fully evaluated (in the archive's metric calls),
     /// whether it is on the frontier, its genome, and each example's score and feedback.
     func explain(_ entry: Entry, rank: Int?) -> JSON {
-        let status = status(entry)
-        let (name, why): (String, String?) = switch status {
-        case .complete: ("complete", nil)
-        case .pending(let want): ("pending", "wants \(want.count) more example\(want.count == 1 ? "" : "s")")
-        case .waiting: ("climbing", "beat its parent on train; its own child is proposed before any val")
-        case .probing(let batch): ("probing", "no failure on train yet; runs \(batch.count) more train examples")
-        case .dead(let verdict): (verdict.kind.rawValue, verdict.why)
-        }
+        let (name, why) = status(entry).described
         let ranVal = options.val.filter { entry.score($0) != nil }
         let members = Set(frontier.members.map { frontier.ids[$0] })
         var scores = JSONObject()

@@ -14,6 +14,19 @@ public enum Status: Equatable, Sendable {
     case dead(Verdict)
 }
 
+extension Status {
+    /// Its name in `--explain` records and progress lines, and why.
+    public var described: (name: String, why: String?) {
+        switch self {
+        case .complete: ("complete", nil)
+        case .pending(let want): ("pending", "wants \(want.count) more example\(want.count == 1 ? "" : "s")")
+        case .waiting: ("climbing", "beat its parent on train; its own child is proposed before any val")
+        case .probing(let batch): ("probing", "no failure on train yet; runs \(batch.count) more train examples")
+        case .dead(let verdict): (verdict.kind.rawValue, verdict.why)
+        }
+    }
+}
+
 /// Why a candidate is out of the race.
 public struct Verdict: Equatable, Sendable {
     public enum Kind: String, Sendable {

@@ -9,6 +9,8 @@ public struct StepResult: Sendable {
     public var notes: [String] = []
     /// Children and primed parents still on their way to a verdict before this step.
     public var inFlight = 0
+    /// Reflections asked for, and how many gave no new instruction.
+    public var reflections = 0, failedReflections = 0
 }
 
 /// The metric calls a step may still ask for. Every ask goes through it.
@@ -107,13 +109,18 @@ extension Evolver {
             if !reflections.isEmpty, idle >= 0, !valStage {
                 sent = survivors + parentRecords
                 fill(&sent, from: &owed, room: idle)
+                sent = sent.map(stamped)
                 if !sent.isEmpty { early(sent) }
                 (survivors, parentRecords) = ([], [])
             }
             if !reflections.isEmpty {
                 let answers = reflector(reflections.map(\.request))
+                result.reflections += reflections.count
                 for (i, r) in reflections.enumerated() {
                     let answer = i < answers.count ? answers[i] : nil
+                    if answer.flatMap({ reflect(r.proposal.parent.candidate.genome, module: r.proposal.module, instruction: $0) }) == nil {
+                        result.failedReflections += 1
+                    }
                     if let child = answered(r.proposal, instruction: answer, rng: &rng, known: &known) { children.append(child) }
                 }
             }
@@ -135,7 +142,7 @@ extension Evolver {
         let size = wantCount(records)
         fill(&records, from: &owed, room: valStage || size == 0 ? Int.max : (options.jobs - size % options.jobs) % options.jobs,
              sent: sent)
-        result.records = sent + records
+        result.records = sent + records.map(stamped)
         if result.records.isEmpty { result.stop = "nothing left to evaluate or propose" }
         return result
     }
@@ -236,6 +243,15 @@ extension Evolver {
             record.want = (i == nil ? [] : record.want ?? []) + more
             if let i { records[i] = record } else { records.append(record) }
         }
+    }
+
+    /// `record` marked with this step's number.
+    func stamped(_ record: Candidate) -> Candidate {
+        var marked = record
+        var marks = marked.evolve ?? EvolveMarks()
+        marks.step = stepNumber
+        marked.evolve = marks
+        return marked
     }
 
     func wantCount(_ records: [Candidate]) -> Int { records.reduce(0) { $0 + ($1.want?.count ?? 0) } }

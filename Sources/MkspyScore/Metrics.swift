@@ -87,7 +87,7 @@ func tokenF1(_ name: String, _ expected: JSON, _ actual: JSON) -> MetricResult {
     let f1 = common == 0 ? 0 : 2 * precision * recall / (precision + recall)
     if f1 == 1 { return MetricResult(1, "\(name) is correct.") }
     let missing = wordsNotIn(gold, pred), extra = wordsNotIn(pred, gold)
-    var parts = ["\(name) has token F1 \(format(f1)) (precision \(format(precision)), recall \(format(recall)))"]
+    var parts = ["\(name) has token F1 \(format(f1, digits: 2)) (precision \(format(precision, digits: 2)), recall \(format(recall, digits: 2)))"]
     if !missing.isEmpty { parts.append("missing words: \(missing.joined(separator: ", "))") }
     if !extra.isEmpty { parts.append("extra words: \(extra.joined(separator: ", "))") }
     return MetricResult(f1, parts.joined(separator: "; ") + ".")
@@ -244,13 +244,6 @@ func show(_ value: JSON) -> String {
 func show(_ x: Double) -> String {
     if x == x.rounded(), abs(x) < 1e15 { return String(format1: x) }
     return String(x)
-}
-
-func format(_ x: Double, digits: Int = 2) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let rounded = (x * scale).rounded() / scale
-    return String(rounded)
 }
 
 extension String {

@@ -1,21 +1,28 @@
 import MkspyCore
 
-/// Progress on stderr: done/total, rate, ETA, calls, tokens, cost; at most once a second.
+/// mkspy-score's progress on stderr: examples done of the total, the running mean, rate, ETA,
+/// LM calls, tokens and cost. On a terminal one line is redrawn in place (at most 4 times a
+/// second); otherwise a plain line at most every 5 seconds, and one at the end.
+/// `MKSPY_PROGRESS=json` writes the same as `{"event": "score", …}` objects.
 struct Progress {
     let quiet: Bool
     var total = 0
     var done = 0
     var unreachable = 0
+    /// The sum and count of this run's scores, for the running mean.
+    var scoreSum = 0.0, scored = 0
     let started = monotonicSeconds()
     var shown = 0.0
+    let redraw = standardErrorIsTerminal && !ProgressLine.isJSON
 
     init(quiet: Bool) { self.quiet = quiet }
 
     mutating func record(_ entry: ScoreEntry, _ usage: Usage) {
         done += 1
         if let code = entry.error?.code.rawValue, code.hasPrefix("lm_") { unreachable += 1 }
+        if let score = entry.score { scoreSum += score; scored += 1 }
         let now = monotonicSeconds()
-        if now - shown >= 1, done < total { shown = now; show(usage, final: false) }
+        if now - shown >= (redraw ? 0.25 : 5), done < total { shown = now; show(usage, final: false) }
     }
 
     func finish(_ usage: Usage) { if done > 0 { show(usage, final: true) } }
@@ -24,12 +31,22 @@ struct Progress {
         guard !quiet else { return }
         let elapsed = max(monotonicSeconds() - started, 1e-3)
         let rate = Double(done) / elapsed
-        var line = "mkspy-score: \(done)/\(total) examples, \(format(rate, digits: 1))/s"
+        let mean = scored > 0 ? scoreSum / Double(scored) : nil
+        var line = "\(done)/\(total) examples, mean \(mean.map { format($0, digits: 3) } ?? "–"), \(format(rate, digits: 1))/s"
         if !final, rate > 0, total > done { line += ", ETA \(duration(Double(total - done) / rate))" }
         if final { line += ", \(duration(elapsed))" }
         line += ", \(usage.calls) LM calls (\(usage.cached) cached), \(usage.tokensIn + usage.tokensOut) tokens"
         if usage.costKnown { line += ", $\(format(usage.cost, digits: 4))" }
-        printError(line)
+        if redraw {
+            writeError("\r\u{1B}[Kmkspy-score: " + line + (final ? "\n" : ""))
+            return
+        }
+        ProgressLine.emit(tool: "mkspy-score", line, event: [
+            "event": "score", "done": .int(done), "total": .int(total), "mean": mean.map(JSON.double) ?? .null,
+            "elapsed_s": .double((elapsed * 10).rounded() / 10), "final": .bool(final), "lm_calls": .int(usage.calls),
+            "cached_calls": .int(usage.cached), "tokens": .int(usage.tokensIn + usage.tokensOut),
+            "cost": usage.costKnown ? .double(usage.cost) : .null,
+        ])
     }
 
     func duration(_ seconds: Double) -> String {

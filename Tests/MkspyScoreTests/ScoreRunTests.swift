@@ -88,6 +88,19 @@ final class ScoreRunTests {
         #expect(!outcome.stdout.contains("SECRET"))
     }
 
+    /// The telemetry names a string signature by its text, never by DSPy's class "StringSignature".
+    @Test func theLogNamesStringSignaturesByTheirText() throws {
+        Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")
+        Fixture.write(Fixture.candidates([("text", "result = dspy.Predict(\"review -> sentiment\")(review=review)")]),
+                      to: directory + "/candidates.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
+        let outcome = try score(standIn, ["--data", directory + "/data.jsonl", "--log", directory + "/calls.jsonl", directory + "/candidates.jsonl"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let calls = Fixture.records(directory + "/calls.jsonl")
+        #expect(calls.count == 2)
+        #expect(calls.allSatisfy { $0["signature"] == "review -> sentiment" }, "\(calls.map { $0["signature"] ?? .null })")
+    }
+
     /// A program that exits, hangs, or eats memory fails its own examples only.
     @Test func brokenProgramsFailOnlyTheirOwnExamples() throws {
         let data = Fixture.records(Fixture.sentiment + "/val.jsonl").prefix(3).map { $0.text + "\n" }.joined()

@@ -11,6 +11,16 @@ import types
 
 from .common import build_lm, encode, error, error_code, jsonable, log
 
+def signature_name(predictor):
+    """A predictor's signature as a person knows it: its class name, or for a string signature
+    (which DSPy names StringSignature) the string itself, "question -> answer"."""
+    signature = getattr(predictor, "signature", None)
+    name = getattr(signature, "__name__", "")
+    if name == "StringSignature":
+        return getattr(signature, "signature", name)
+    return name
+
+
 class TelemetryHooks:
     """The hooks of a DSPy callback that records every LM call of the current example, attributed to the
     predictor running it, and counts tool calls."""
@@ -32,10 +42,11 @@ class TelemetryHooks:
             self.stack.pop()
 
     def current(self):
-        for instance in reversed(self.stack):
-            if id(instance) in self.names:
-                return self.names[id(instance)], getattr(getattr(instance, "signature", None), "__name__", "")
-        return "", ""
+        """(the named predictor running, or "" for one built on the fly; the signature of the
+        innermost predictor running)."""
+        module = next((self.names[id(i)] for i in reversed(self.stack) if id(i) in self.names), "")
+        signature = next((signature_name(i) for i in reversed(self.stack) if hasattr(i, "signature")), "")
+        return module, signature
 
     def on_lm_start(self, call_id, instance, inputs):
         module, signature = self.current()
@@ -175,7 +186,7 @@ def run_example(dspy, program, names, telemetry, lm, metric_fn, request, example
         result["error"] = error(error_code(exc), f"{type(exc).__name__}: {exc}")
         pred = None
     result["trace"] = [{"module": names.get(id(p), type(p).__name__),
-                        "signature": getattr(getattr(p, "signature", None), "__name__", ""),
+                        "signature": signature_name(p),
                         "inputs": jsonable(i), "outputs": jsonable(o)} for p, i, o in trace]
     if metric_fn is not None and pred is not None:
         try:
