@@ -246,7 +246,9 @@ def run_mkspy(dspy, task, sim, seed, budget, conf, workdir):
         open(archive, "w").close()
         steps = 0
         while True:  # the README's loop: one pipeline per step, while it went through and asked for something
-            status = subprocess.run(step, shell=True, env=env, stderr=log).returncode
+            # mkspy-score's status decides, as in the README (1: a refused candidate); mkspy-evolve's must be 0
+            status = subprocess.run(["bash", "-c", step + '; s=("${PIPESTATUS[@]}"); [ "${s[0]}" = 0 ] || exit 9; exit "${s[4]}"'],
+                                    env=env, stderr=log).returncode
             if status > 1:
                 raise RuntimeError(f"mkspy loop step {steps} exited {status}; see {workdir}/loop.log")
             if os.path.getsize(nxt) == 0:
