@@ -480,7 +480,7 @@ def overhead(args, tasks):
         if busy:
             busy.terminate()
             busy.wait()
-    print(f"\n== overhead at 0 ms latency: (wall - LM busy) per mkspy loop step, and per metric call for both")
+    print("\n== overhead at 0 ms latency: (wall - LM busy) per mkspy loop step, and per metric call for both")
     per_step = []
     for r in zero:
         if r["system"] != "mkspy":
@@ -556,11 +556,13 @@ def main():
           f"-j {args.jobs}; simulator latency {args.latency_ms:g} ms; {args.parallel} runs at once")
     print("gepa:      dspy.GEPA(metric=..., max_metric_calls=B, reflection_lm=lm, num_threads=J, seed=s), its defaults")
     print(f"gepa-best: the same with {', '.join(f'{k}={v!r}' for k, v in GEPA_BEST.items())}: {GEPA_BEST_WHY}")
-    print(f"mkspy:     the README's loop, mkspy-evolve's defaults but -j J --seed s --max-calls B"
+    print("mkspy:     the README's loop, mkspy-evolve's defaults but -j J --seed s --max-calls B"
           + (f" {args.evolve_args}" if args.evolve_args else "") + "; best = mkspy-evolve --best")
     print("the program's LM uncached for all (GEPA: dspy.LM(cache=False); mkspy-score: --lm-arg cache=false); a fresh simulator a run; "
           "val: the best fully evaluated candidate's mean val; test: that program's mean on test; a candidate's val counts from "
-          "the call that completes it (GEPA: its discovery count + the val it ran)", flush=True)
+          "the call that completes it (GEPA: its discovery count + the val it ran); GEPA's calls may pass B (it ends the iteration "
+          "it is in, and pays its seed's full val whatever B is); mkspy's val '-': no candidate ran all of val within B "
+          "(its test is then the seed program's)", flush=True)
     results = run_grid(args, tasks, systems, args.budget_list, args.latency_ms, args.parallel)
     references = {}
     for t in tasks:
