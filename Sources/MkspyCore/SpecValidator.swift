@@ -27,7 +27,7 @@ public func missingMetricFile(_ spec: Spec, directory: String) -> Diagnostic? {
           let path = metric["path"]?.stringValue, path.hasSuffix(".py") else { return nil }
     let full = path.hasPrefix("/") ? path : "\(directory)/\(path)"
     guard readFile(full) == nil else { return nil }
-    return Diagnostic(SpecRule.metric.rawValue, .error, "python metric file \(full) does not exist or cannot be read; \"path\" is relative to the spec's directory", path: ".metric.path")
+    return Diagnostic(SpecRule.metric.rawValue, .error, "python metric file \(full) does not exist or cannot be read", path: ".metric.path")
 }
 
 /// Parses a DSPy signature string such as `question: str, passages: list[Passage] -> answer`.

@@ -114,11 +114,14 @@ public struct Metric: Sendable {
     }
 
     /// The metric as the spec of a program in `programDirectory` holds it: a python
-    /// metric's path relative to the program's directory, as for any spec.
+    /// metric's path relative to the program's directory, as for any spec, when the file
+    /// is under it; else absolute.
     public func object(relativeTo programDirectory: String) -> JSONObject {
         var o = object
         if o["kind"]?.stringValue == "python", let path = o["path"]?.stringValue, !path.hasPrefix("/") {
-            o["path"] = .string(relativePath(from: programDirectory, to: absolutePath("\(directory)/\(path)")))
+            let file = absolutePath("\(directory)/\(path)")
+            let prefix = programDirectory == "/" ? "/" : programDirectory + "/"
+            o["path"] = .string(file.hasPrefix(prefix) ? String(file.dropFirst(prefix.count)) : file)
         }
         return o
     }
@@ -128,12 +131,4 @@ public struct Metric: Sendable {
 func parentDirectory(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     return slash == path.startIndex ? "/" : String(path[..<slash])
-}
-
-/// `file` as a path relative to `directory` (both absolute), `..` where needed.
-func relativePath(from directory: String, to file: String) -> String {
-    let from = directory.split(separator: "/"), to = file.split(separator: "/")
-    var common = 0
-    while common < min(from.count, to.count), from[common] == to[common] { common += 1 }
-    return (Array(repeating: "..", count: from.count - common) + to[common...].map(String.init)).joined(separator: "/")
 }
