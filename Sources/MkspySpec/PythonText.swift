@@ -78,7 +78,7 @@ func unparse(_ node: Node) -> String? {
         let inner = parts.compactMap { $0 }
         guard inner.count == parts.count else { return nil }
         return "\(base)[\(inner.joined(separator: ", "))]"
-    case "Constant": return constant(node)?.repr ?? (node["value"]?.constant == .ellipsis ? "..." : nil)
+    case "Constant", "UnaryOp": return constant(node)?.repr ?? (node["value"]?.constant == .ellipsis ? "..." : nil)
     case "BinOp":
         guard node.node("op")?.type == "BitOr", let l = node.node("left").flatMap(unparse),
               let r = node.node("right").flatMap(unparse) else { return nil }
