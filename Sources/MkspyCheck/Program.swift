@@ -48,7 +48,7 @@ public enum ClassKind { case module, predictor, signature, other, unknown }
 /// The facts one pass over a module gathers: imports, bound names, classes, LM handles.
 /// Every rule reads these; none of them runs anything.
 public final class Program {
-    public let module: Node
+    let module: Node
     /// Local name → dotted name it stands for: `d` → `dspy`, `Module` → `dspy.Module`.
     public private(set) var aliases: [String: String] = [:]
     /// Whether `from x import *` appears: names may then come from anywhere.
@@ -58,7 +58,7 @@ public final class Program {
     private(set) var bound: Set<String> = []
     /// Classes by name (the last definition wins), in source order.
     public private(set) var classes: [String: Node] = [:]
-    public private(set) var classOrder: [Node] = []
+    private(set) var classOrder: [Node] = []
     /// Module-level `Name = <type expression>` assignments, for type aliases.
     public private(set) var typeAliases: [String: Node] = [:]
     /// Every call, in source order.
@@ -233,7 +233,7 @@ public final class Program {
     }
 
     public func isModule(_ cls: Node) -> Bool { let k = kind(of: cls); return k == .module || k == .predictor }
-    public func isSignature(_ cls: Node) -> Bool { kind(of: cls) == .signature }
+    func isSignature(_ cls: Node) -> Bool { kind(of: cls) == .signature }
 
     /// The methods a class defines itself.
     public func method(_ cls: Node, _ name: String) -> Node? {
@@ -247,7 +247,7 @@ public final class Program {
     }
 
     /// The signature fields a class body declares: (name, annotation, InputField/OutputField, node).
-    public func fields(of cls: Node) -> [SignatureField] {
+    func fields(of cls: Node) -> [SignatureField] {
         var out = [SignatureField]()
         for statement in cls.nodes("body") {
             switch statement.type {
@@ -268,12 +268,12 @@ public final class Program {
 }
 
 /// One field of a signature, from a class body or a signature string.
-public struct SignatureField {
-    public let name: String
-    public let isInput: Bool
+struct SignatureField {
+    let name: String
+    let isInput: Bool
     /// The annotation node (class fields), when there is one.
-    public var annotation: Node?
+    var annotation: Node?
     /// The annotation text (string signatures), when there is one.
     var annotationText: String? = nil
-    public let node: Node
+    let node: Node
 }

@@ -89,7 +89,6 @@ struct Scope {
 /// program's shape depends on run time (loops, conditions, other files), it says so.
 final class ProgramReader {
     let program: Program
-    let path: String
     var diagnostics: [Diagnostic] = []
     /// Names of classes and aliases of the file that field annotations refer to.
     var referencedTypes: [String] = []
@@ -99,9 +98,8 @@ final class ProgramReader {
     var signatureCache: [ObjectIdentifier: SignatureModel?] = [:]
     var depth = 0
 
-    init(module: Node, path: String) {
+    init(module: Node) {
         program = Program(module)
-        self.path = path
         for statement in module.nodes("body") {
             switch statement.type {
             case "FunctionDef", "AsyncFunctionDef":
@@ -215,7 +213,6 @@ final class ProgramReader {
             guard !found, n.type == "Call", let f = n.node("func") else { return }
             if let name = program.dspyName(f), DSPyModules.builders.contains(name) || DSPyModules.unread.contains(name) { found = true }
             if f.type == "Name", let id = f.string("id"), let cls = program.classes[id], program.isModule(cls) { found = true }
-            if f.type == "Attribute", ["append", "extend", "insert"].contains(f.string("attr") ?? "") { found = true }
         }
         return found
     }
@@ -340,7 +337,7 @@ final class ProgramReader {
             }
             switch (receiver, method) {
             case (.signature(let s), "with_instructions"):
-                guard case .string(let text)? = argument(node, 0, "instructions").map({ eval($0, &scope) }) else {
+                guard case .string(let text)? = node.argument(0, "instructions").map({ eval($0, &scope) }) else {
                     warn(node, "the instructions given to with_instructions (line \(node.lineno)) are computed at run time")
                     return .opaque
                 }
@@ -377,7 +374,15 @@ final class ProgramReader {
         case .dspy(let name):
             return DSPyModules.build(name, node, self, &scope)
         case .classRef(let cls):
-            guard program.isModule(cls) else { return .opaque }
+            switch program.kind(of: cls) {
+            case .module: break
+            case .predictor:
+                warn(node, "\(cls.string("name") ?? "?") (line \(node.lineno)) derives from a DSPy module; the predictors its base builds are not read statically")
+            case .unknown:
+                warn(node, "\(cls.string("name") ?? "?") (line \(node.lineno)) derives from a class of another file; predictors it builds are not read statically")
+                return .opaque
+            default: return .opaque
+            }
             var missing = [String]()
             return .module(instantiate(cls, args: args.map { eval($0, &scope) }, keywords: keywords(node, &scope), missing: &missing))
         case .function(let def):
@@ -424,9 +429,6 @@ final class ProgramReader {
     func keywords(_ call: Node, _ scope: inout Scope) -> [(String, Value)] {
         call.nodes("keywords").compactMap { k in k.string("arg").map { ($0, eval(k.node("value")!, &scope)) } }
     }
-
-    /// A call's positional argument `index` or keyword `name`.
-    func argument(_ call: Node, _ index: Int, _ name: String) -> Node? { call.argument(index, name) }
 }
 
 extension Node {
