@@ -78,6 +78,7 @@ extension SpecValidator {
             }
         }
         var predictors = [Operation]()
+        var names = Set<String>()
         for (i, item) in (o["predictors"]?.arrayValue ?? []).enumerated() {
             let p = (root / "predictors").index(i)
             guard case .object(let q) = item else {
@@ -86,7 +87,7 @@ extension SpecValidator {
             }
             unknownKeys(q, ["name", "kind", "line", "strategy", "instruction", "inputs", "outputs"], p)
             let name = string(q["name"], p / "name", required: true) ?? ""
-            if predictors.contains(where: { $0.name == name }) {
+            if !names.insert(name).inserted {
                 report(.operationShape, p / "name", "predictor name '\(name)' is used twice; named_predictors() names are unique")
             }
             let strategy = q["strategy"]?.stringValue.flatMap(Strategy.init(rawValue:))

@@ -97,6 +97,8 @@ final class ProgramReader {
     var globalValues: [String: Value] = [:]
     var signatureCache: [ObjectIdentifier: SignatureModel?] = [:]
     var depth = 0
+    /// Functions run so far: a program that builds itself recursively stops here.
+    var runs = 0
 
     init(module: Node) {
         program = Program(module)
@@ -135,7 +137,11 @@ final class ProgramReader {
     @discardableResult
     func call(_ def: Node, args: [Value], keywords: [(String, Value)], instance: Instance?, cls: Node?,
               missing: inout [String]) -> Value {
-        guard depth < 32 else { return .opaque }
+        runs += 1
+        guard depth < 32, runs <= 1_000 else {
+            warn(def, "static reading stops at \(def.string("name") ?? "a function") (line \(def.lineno)): calls nest too deep or too many")
+            return .opaque
+        }
         depth += 1
         defer { depth -= 1 }
         var scope = Scope(instance: instance, cls: cls)

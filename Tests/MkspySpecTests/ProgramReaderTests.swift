@@ -190,6 +190,26 @@ import Testing
         #expect(spec.operations[1].inputs.isEmpty && spec.operations[1].instruction.isEmpty)
     }
 
+    /// A module that builds itself ends (DSPy would recurse forever): static reading stops
+    /// and says so.
+    @Test func selfBuildingProgramStops() {
+        let source = """
+            import dspy
+            class Tree(dspy.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.p = dspy.Predict("a -> b")
+                    self.left = Tree()
+                    self.right = Tree()
+                def forward(self, a):
+                    return self.p(a=a)
+
+            """
+        let reading = readProgram(Array(source.utf8), path: "/tmp/tree.py")
+        #expect(reading.diagnostics.contains { $0.rule == SpecRule.programUndecided.rawValue && $0.message.contains("nest too deep or too many") })
+        #expect(reading.spec.operations.first?.name == "p")
+    }
+
     // MARK: metric
 
     @Test func metricFileIsReadRelativeToItsDirectory() throws {
