@@ -15,6 +15,7 @@ let package = Package(
         // Libraries: the core records and plumbing, then one library per stage.
         .target(name: "MkspyCore"),
         .target(name: "PythonSyntax"),
+        .target(name: "MkspySpec", dependencies: ["MkspyCore", "MkspyCheck", "PythonSyntax"]),
         .target(name: "MkspyGen", dependencies: ["MkspyCore"]),
         .target(name: "MkspyCheck", dependencies: ["MkspyCore", "PythonSyntax"]),
         .target(name: "MkspyRuntime", dependencies: ["MkspyCore"]),
@@ -22,7 +23,7 @@ let package = Package(
         .target(name: "MkspyEvolve", dependencies: ["MkspyCore", "MkspyRuntime"]),
 
         // Executables: thin mains over the libraries.
-        .executableTarget(name: "mkspy-spec", dependencies: ["MkspyCore"]),
+        .executableTarget(name: "mkspy-spec", dependencies: ["MkspyCore", "MkspySpec"]),
         .executableTarget(name: "mkspy-gen", dependencies: ["MkspyCore", "MkspyGen"]),
         .executableTarget(name: "mkspy-check", dependencies: ["MkspyCore", "MkspyCheck", "PythonSyntax"]),
         .executableTarget(name: "mkspy-score", dependencies: ["MkspyCore", "MkspyScore"]),
@@ -33,6 +34,8 @@ let package = Package(
         .testTarget(name: "MkspyCoreTests", dependencies: ["MkspyCore"]),
         .testTarget(name: "PythonSyntaxTests", dependencies: ["PythonSyntax"], exclude: ["Fixtures"]),
         .testTarget(name: "MkspyScoreTests", dependencies: ["MkspyScore", "MkspyCore", "MkspyRuntime"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "MkspySpecTests", dependencies: ["MkspySpec", "MkspyGen", "MkspyCore", "MkspyRuntime"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "MkspyGenTests", dependencies: ["MkspyGen", "MkspyCore", "MkspyRuntime"],
                     exclude: ["Fixtures"]),

@@ -1,23 +1,23 @@
 import PythonSyntax
 
 extension Node {
-    func node(_ field: String) -> Node? { self[field]?.node }
-    func nodes(_ field: String) -> [Node] { self[field]?.nodes ?? [] }
-    func string(_ field: String) -> String? { self[field]?.string }
+    public func node(_ field: String) -> Node? { self[field]?.node }
+    public func nodes(_ field: String) -> [Node] { self[field]?.nodes ?? [] }
+    public func string(_ field: String) -> String? { self[field]?.string }
 
     /// The text of a `str` constant.
-    var stringConstant: String? {
+    public var stringConstant: String? {
         guard type == "Constant", case .constant(.str(let s))? = self["value"] else { return nil }
         return s
     }
 
     /// The keyword argument `name` of a call.
-    func keyword(_ name: String) -> Node? {
+    public func keyword(_ name: String) -> Node? {
         nodes("keywords").first { $0.string("arg") == name }?.node("value")
     }
 
     /// The call's `index`th positional argument, or its keyword argument `name`.
-    func argument(_ index: Int, _ name: String) -> Node? {
+    public func argument(_ index: Int, _ name: String) -> Node? {
         let args = nodes("args")
         if index < args.count, args[index].type != "Starred" { return args[index] }
         return keyword(name)
@@ -25,7 +25,7 @@ extension Node {
 
     /// Statements directly in this node's blocks (body, orelse, handlers' bodies, …), not
     /// inside nested functions or classes, visited recursively.
-    func forEachStatement(_ visit: (Node) -> Void) {
+    public func forEachStatement(_ visit: (Node) -> Void) {
         for field in ["body", "orelse", "finalbody", "handlers", "cases"] {
             for child in nodes(field) {
                 if child.type == "ExceptHandler" || child.type == "match_case" {
@@ -43,24 +43,24 @@ extension Node {
 
 /// What kind of class a base expression makes: a DSPy module, a signature, something else
 /// known, or unknown (an imported class mkspy-check cannot see into).
-enum ClassKind { case module, predictor, signature, other, unknown }
+public enum ClassKind { case module, predictor, signature, other, unknown }
 
 /// The facts one pass over a module gathers: imports, bound names, classes, LM handles.
 /// Every rule reads these; none of them runs anything.
-final class Program {
+public final class Program {
     let module: Node
     /// Local name → dotted name it stands for: `d` → `dspy`, `Module` → `dspy.Module`.
-    private(set) var aliases: [String: String] = [:]
+    public private(set) var aliases: [String: String] = [:]
     /// Whether `from x import *` appears: names may then come from anywhere.
     private(set) var starImport = false
     private(set) var importsDSPy = false
     /// Every name bound anywhere in the module (assignments, parameters, imports, defs, …).
     private(set) var bound: Set<String> = []
     /// Classes by name (the last definition wins), in source order.
-    private(set) var classes: [String: Node] = [:]
+    public private(set) var classes: [String: Node] = [:]
     private(set) var classOrder: [Node] = []
     /// Module-level `Name = <type expression>` assignments, for type aliases.
-    private(set) var typeAliases: [String: Node] = [:]
+    public private(set) var typeAliases: [String: Node] = [:]
     /// Every call, in source order.
     private(set) var calls: [Node] = []
     /// Every assignment (`Assign`, `AnnAssign`, `NamedExpr`), in source order.
@@ -78,7 +78,7 @@ final class Program {
         "ChainOfThoughtWithHint", "Refine", "BestOfN", "Parallel", "Retry", "KNN", "RLM",
     ]
 
-    init(_ module: Node) {
+    public init(_ module: Node) {
         self.module = module
         module.walk { node in
             switch node.type {
@@ -177,7 +177,7 @@ final class Program {
 
     /// The dotted name an expression stands for, imports resolved: `d.Predict` → `dspy.Predict`,
     /// `run` (from subprocess import run) → `subprocess.run`. Local names stay as written.
-    func qualified(_ node: Node) -> String? {
+    public func qualified(_ node: Node) -> String? {
         switch node.type {
         case "Name":
             guard let id = node.string("id") else { return nil }
@@ -196,7 +196,7 @@ final class Program {
     }
 
     /// The last component of a `dspy.…` name, or nil when `node` is not one.
-    func dspyName(_ node: Node) -> String? {
+    public func dspyName(_ node: Node) -> String? {
         guard let q = qualified(node), q.hasPrefix("dspy.") else { return nil }
         return String(q.split(separator: ".").last!)
     }
@@ -220,7 +220,7 @@ final class Program {
     }
 
     /// What a class is, from its bases: the first base that is a module or signature decides.
-    func kind(of cls: Node, depth: Int = 0) -> ClassKind {
+    public func kind(of cls: Node, depth: Int = 0) -> ClassKind {
         if let known = kinds[ObjectIdentifier(cls)] { return known }
         var result = ClassKind.other
         for base in cls.nodes("bases") {
@@ -232,11 +232,11 @@ final class Program {
         return result
     }
 
-    func isModule(_ cls: Node) -> Bool { let k = kind(of: cls); return k == .module || k == .predictor }
+    public func isModule(_ cls: Node) -> Bool { let k = kind(of: cls); return k == .module || k == .predictor }
     func isSignature(_ cls: Node) -> Bool { kind(of: cls) == .signature }
 
     /// The methods a class defines itself.
-    func method(_ cls: Node, _ name: String) -> Node? {
+    public func method(_ cls: Node, _ name: String) -> Node? {
         cls.nodes("body").first { ($0.type == "FunctionDef" || $0.type == "AsyncFunctionDef") && $0.string("name") == name }
     }
 

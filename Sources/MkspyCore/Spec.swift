@@ -1,13 +1,22 @@
 /// A named, typed field of a signature, a program, or a record type.
 public struct Field: Equatable, Sendable {
     public var name: String
-    /// A normalized type expression (see `TypeExpr`).
+    /// A normalized type expression (see `TypeExpr`); in a program's predictor, the Python
+    /// annotation as `ast.unparse` writes it.
     public var type: String
     public var desc: String
+    /// DSPy's `prefix` of a program's predictor field (`Question:`); nil in a task spec.
+    public var prefix: String?
 
-    public init(name: String, type: String, desc: String = "") { self.name = name; self.type = type; self.desc = desc }
+    public init(name: String, type: String, desc: String = "", prefix: String? = nil) {
+        self.name = name; self.type = type; self.desc = desc; self.prefix = prefix
+    }
 
-    public var json: JSON { ["name": .string(name), "type": .string(type), "desc": .string(desc)] }
+    public var json: JSON {
+        var o: JSONObject = ["name": .string(name), "type": .string(type), "desc": .string(desc)]
+        if let prefix { o["prefix"] = .string(prefix) }
+        return .object(o)
+    }
 }
 
 /// What a declared type name stands for.
@@ -38,11 +47,27 @@ public struct Operation: Equatable, Sendable {
     public var inputs: [Field]
     public var outputs: [Field]
     public var tools: [String]
+    /// For a predictor of a user's program: the DSPy module that built it, and where.
+    public var site: PredictorSite?
+
+    public init(name: String, strategy: Strategy, instruction: String, inputs: [Field], outputs: [Field],
+                tools: [String] = [], site: PredictorSite? = nil) {
+        self.name = name; self.strategy = strategy; self.instruction = instruction
+        self.inputs = inputs; self.outputs = outputs; self.tools = tools; self.site = site
+    }
 
     public var json: JSON {
-        ["name": .string(name), "strategy": .string(strategy.rawValue), "instruction": .string(instruction),
-         "inputs": .array(inputs.map(\.json)), "outputs": .array(outputs.map(\.json)),
-         "tools": .array(tools.map(JSON.string))]
+        var o: JSONObject = [
+            "name": .string(name), "strategy": .string(strategy.rawValue), "instruction": .string(instruction),
+            "inputs": .array(inputs.map(\.json)), "outputs": .array(outputs.map(\.json)),
+        ]
+        if let site {
+            o["kind"] = .string(site.kind)
+            o["line"] = .int(site.line)
+        } else {
+            o["tools"] = .array(tools.map(JSON.string))
+        }
+        return .object(o)
     }
 }
 
@@ -69,6 +94,9 @@ public struct Spec: Equatable, Sendable {
     /// The absolute path of the spec file, when it was read from one: tool modules and a
     /// python metric are found beside it. Not part of the content hash.
     public var path: String?
+    /// The user's DSPy program this spec was read from; its operations are then the
+    /// program's named predictors.
+    public var program: ProgramReference? = nil
 
     public static func == (a: Spec, b: Spec) -> Bool { a.json == b.json }
 
@@ -84,6 +112,11 @@ public struct Spec: Equatable, Sendable {
             "operations": .array(operations.map(\.json)), "tools": .object(toolsObject),
         ]
         if let metric { o["metric"] = .object(metric) }
+        if let program {
+            o["operations"] = nil
+            o["predictors"] = .array(operations.map(\.json))
+            o["program"] = program.hashedJSON
+        }
         return .object(o)
     }
 
@@ -108,6 +141,7 @@ public struct Spec: Equatable, Sendable {
         guard case .object(var o) = normalized else { return normalized }
         o["id"] = .string(contentHash(normalized))
         if let path { o["path"] = .string(path) }
+        if let program { o["program"] = program.json }
         return .object(o)
     }
 

@@ -26,6 +26,9 @@ public enum SpecRule: String, CaseIterable, Sendable {
     case metricMissing = "SPEC024"
     case unknownKey = "SPEC025"
     case nameClash = "SPEC026"
+    case program = "SPEC040"
+    case programUndecided = "SPEC041"
+    case programArguments = "SPEC042"
     case namingCase = "SPEC030"
     case namingAbbreviation = "SPEC031"
     case namingUnderscore = "SPEC032"
@@ -34,7 +37,7 @@ public enum SpecRule: String, CaseIterable, Sendable {
 
     public var severity: Diagnostic.Severity {
         switch self {
-        case .unusedOutput, .unusedInput, .metricMissing, .unknownKey,
+        case .unusedOutput, .unusedInput, .metricMissing, .unknownKey, .programUndecided, .programArguments,
              .namingCase, .namingAbbreviation, .namingUnderscore, .namingEcho, .namingReserved: .warning
         default: .error
         }

@@ -19,6 +19,17 @@ public func validateSpec(_ object: JSONObject) -> (spec: Spec, diagnostics: [Dia
     return (spec, diagnostics)
 }
 
+/// The error for a `python` metric whose file does not exist: `path` is relative to
+/// `directory` (the spec's directory, else the working directory). mkspy-spec reports it;
+/// validation itself never touches the file system.
+public func missingMetricFile(_ spec: Spec, directory: String) -> Diagnostic? {
+    guard let metric = spec.metric, metric["kind"]?.stringValue == "python",
+          let path = metric["path"]?.stringValue, path.hasSuffix(".py") else { return nil }
+    let full = path.hasPrefix("/") ? path : "\(directory)/\(path)"
+    guard readFile(full) == nil else { return nil }
+    return Diagnostic(SpecRule.metric.rawValue, .error, "python metric file \(full) does not exist or cannot be read", path: ".metric.path")
+}
+
 /// Parses a DSPy signature string such as `question: str, passages: list[Passage] -> answer`.
 /// Untyped fields are `str`, as in DSPy. Types are normalized; errors name the problem.
 public func parseSignature(_ text: String) -> Result<(inputs: [Field], outputs: [Field]), TypeSyntaxError> {
@@ -82,7 +93,7 @@ extension StringProtocol {
     }
 }
 
-private struct SpecValidator {
+struct SpecValidator {
     let normalized: Bool
     var diagnostics: [Diagnostic] = []
     static let root = JSONPath.root
@@ -96,6 +107,7 @@ private struct SpecValidator {
     // MARK: Reading (shape)
 
     mutating func read(_ o: JSONObject) -> Spec {
+        if normalized, o["program"] != nil { return readProgramSpec(o) }
         let root = Self.root
         var allowed: Set<String> = ["name", "description", "types", "inputs", "outputs", "operations", "metric", "tools"]
         if normalized { allowed.formUnion(["kind", "id", "ok", "diagnostics", "path"]) }
@@ -340,6 +352,7 @@ private struct SpecValidator {
     // MARK: Checking (meaning)
 
     mutating func check(_ spec: Spec) {
+        if spec.program != nil { return checkMetric(spec) }
         checkTypes(spec)
         checkFieldTypes(spec)
         checkTools(spec)
@@ -512,7 +525,9 @@ private struct SpecValidator {
         unknownKeys(m, extra.union(["kind", "field"]), p)
         var field: Field?
         if let f = m["field"] {
-            if let name = f.stringValue, let out = spec.outputs.first(where: { $0.name == name }) {
+            // A program's outputs are what forward returns, which static reading may not know.
+            if spec.program != nil, spec.outputs.isEmpty, f.stringValue != nil {
+            } else if let name = f.stringValue, let out = spec.outputs.first(where: { $0.name == name }) {
                 field = out
             } else {
                 report(.metricField, p / "field", "metric field must name a program output: \(spec.outputs.map(\.name).joined(separator: ", "))")
@@ -529,7 +544,8 @@ private struct SpecValidator {
             var base = spec.resolved(field.type)
             if case .optional(let inner)? = base { base = inner }
             if case .named(let n)? = base { base = spec.resolved(n) }
-            if base != .primitive("int"), base != .primitive("float") {
+            // A program's annotation may be any Python type: only a definite primitive is wrong.
+            if base != .primitive("int"), base != .primitive("float"), spec.program == nil || TypeExpr.primitives.contains(field.type) {
                 report(.metricField, p / "field", "numeric metric field '\(field.name)' has type \(field.type), which is not int or float")
             }
             if let t = m["tolerance"], (t.doubleValue ?? -1) < 0 {

@@ -6,8 +6,11 @@ public enum GenTool {
         usage: mkspy-gen [--strategies LIST] [--async] [--stream] [-q] [FILE...]
 
         Render candidates into DSPy programs. A spec record becomes seed candidates, one
-        per strategy variant; a candidate without "source" gets one. Candidates that
-        already have source, and records of other kinds, pass through unchanged.
+        per strategy variant; a candidate without "source" gets one. A spec read from a
+        user's program (mkspy-spec PROGRAM.py) gives one seed whose source is that file
+        and whose "state" is what program.save() writes for its genome; a program's
+        candidate without "state" gets both. Candidates that already have them, and
+        records of other kinds, pass through unchanged.
         Reads FILEs (or stdin; '-' is stdin) and writes JSON Lines to stdout.
 
           --strategies LIST  seed one candidate per strategy in LIST (comma-separated:
@@ -60,7 +63,13 @@ public enum GenTool {
         var rendered = [Candidate]()
         if problem == nil {
             do throws(RenderError) {
-                for var candidate in Seeds.candidates(spec, variants: variants) {
+                if spec.program != nil {
+                    // A program's structure is the user's: one seed, whatever the variants.
+                    var candidate = Candidate(spec: spec, genome: Genome(seed: spec))
+                    try ProgramState.render(&candidate)
+                    rendered.append(candidate)
+                }
+                for var candidate in spec.program == nil ? Seeds.candidates(spec, variants: variants) : [] {
                     candidate.source = try Renderer.render(candidate, options: options)
                     rendered.append(candidate)
                 }
@@ -75,12 +84,13 @@ public enum GenTool {
         for candidate in rendered { filter.emit(candidate.json) }
     }
 
-    /// Renders a candidate that has no source; passes one that has.
+    /// Renders a candidate that has no source (a program's: no state); passes one that has.
     static func render(_ record: Record, options: RenderOptions, _ filter: Filter) {
-        if record.object["source"]?.stringValue != nil { return filter.passThrough(record) }
+        let isProgram = record.object["spec"]?["program"] != nil
+        if record.object[isProgram ? "state" : "source"] != nil { return filter.passThrough(record) }
         do {
             var candidate = try Candidate(json: record.object)
-            candidate.source = try Renderer.render(candidate, options: options)
+            if isProgram { try ProgramState.render(&candidate) } else { candidate.source = try Renderer.render(candidate, options: options) }
             filter.emit(candidate.json)
         } catch let error as CandidateError {
             fail(record, error.message, filter)

@@ -1,3 +1,3 @@
-import MkspyCore
+import MkspySpec
 
 SpecTool.main(Array(CommandLine.arguments.dropFirst()))

@@ -108,14 +108,4 @@ struct ArgumentsTests {
         guard case .usage(let message)? = stop(["--force=yes"]) else { Issue.record("no usage error"); return }
         #expect(message.contains("takes no value"))
     }
-
-    @Test func specToolDeclaresQuiet() throws {
-        switch Arguments.parseOrFail(["-q", "a.json"], SpecTool.command) {
-        case .success(let a):
-            #expect(a.flag("--quiet"))
-            #expect(a.operands == ["a.json"])
-        case .failure(let s): Issue.record("stopped: \(s)")
-        }
-        #expect(SpecTool.command.help.hasPrefix("usage: mkspy-spec"))
-    }
 }

@@ -79,9 +79,32 @@ struct SpecValidatorTests {
         #expect(d.isEmpty, "\(d.map(\.message))")
     }
 
+    /// A program's spec record is read back as written; only its metric and shape are checked.
+    @Test func programRecordIsReadBack() throws {
+        let predictor: JSON = ["name": "gen.predict", "kind": "ChainOfThought", "line": 7, "strategy": "cot", "instruction": "Answer.",
+                               "inputs": [["name": "question", "type": "Literal['a']", "desc": "${question}", "prefix": "Question:"]],
+                               "outputs": [["name": "answer", "type": "int", "desc": "${answer}", "prefix": "Answer:"]]]
+        let record: JSONObject = ["kind": "spec", "name": "qa", "description": "", "types": [:], "tools": [:],
+                                  "program": ["path": "/p/qa.py", "class": "QA", "sha256": "00"],
+                                  "inputs": [["name": "question", "type": "Any", "desc": ""]],
+                                  "outputs": [["name": "answer", "type": "int", "desc": ""]],
+                                  "predictors": [predictor], "metric": ["kind": "numeric", "field": "answer"]]
+        let (spec, diagnostics) = validateSpec(record)
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.message))")
+        #expect(spec.program == ProgramReference(path: "/p/qa.py", className: "QA", sha256: "00"))
+        #expect(spec.operations.first?.inputs.first == Field(name: "question", type: "Literal['a']", desc: "${question}", prefix: "Question:"))
+        #expect(spec.json["predictors"] == .array([predictor]))
+        var bad = record
+        bad["predictors"] = [["name": "gen", "kind": "Predict", "line": 1, "strategy": "fast", "instruction": "x", "inputs": [], "outputs": []]]
+        bad["metric"] = ["kind": "numeric", "field": "question"]
+        let rules = validateSpec(bad).diagnostics.map(\.rule)
+        #expect(rules == [SpecRule.strategy.rawValue, SpecRule.metricField.rawValue])
+    }
+
     @Test func severitiesMatchTheRuleTable() throws {
         let warnings: Set<SpecRule> = [.unusedOutput, .unusedInput, .metricMissing, .unknownKey, .namingCase,
-                                       .namingAbbreviation, .namingUnderscore, .namingEcho, .namingReserved]
+                                       .namingAbbreviation, .namingUnderscore, .namingEcho, .namingReserved,
+                                       .programUndecided, .programArguments]
         for rule in SpecRule.allCases {
             #expect(rule.severity == (warnings.contains(rule) ? .warning : .error), "\(rule)")
         }
