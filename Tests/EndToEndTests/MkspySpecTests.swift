@@ -303,6 +303,26 @@ struct MkspySpecTests {
         }
     }
 
+    @Test func byteOrderMarkOpeningASpecFileOrADatasetIsDropped() throws {
+        let s = Scratch(); defer { s.remove() }
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let pretty = try JSON.parse(validSpecLine)
+        let prettyText = "{\n" + (pretty.objectValue!.keys.map { "  \"\($0)\": \(pretty[$0]!.text)" }.joined(separator: ",\n")) + "\n}\n"
+        let specs = [s.file("pretty.json", bom + Array(prettyText.utf8)), s.file("lines.jsonl", bom + Array((validSpecLine + "\n").utf8))]
+        let r = try mkspySpec(specs, in: s)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.isEmpty)
+        #expect(r.lines.count == 2)
+        for line in r.lines { #expect(try parseLine(line)["ok"] == true, "\(line)") }
+
+        // A dataset: mkspy-evolve reads --train and --val before the archive (empty here, status 3).
+        let evolve = try #require(toolPath("mkspy-evolve"))
+        let data = s.file("val.jsonl", bom + Array(#"{"id":"a","question":"q","answer":"x"}"#.utf8) + [0x0A])
+        let e = try run(evolve, ["--train", data, "--val", data], in: s)
+        #expect(e.status == 3, "\(e.err)")
+        #expect(e.errLines == ["mkspy-evolve: no candidates to evolve: give the archive (scored candidates), or seeds from mkspy-gen"])
+    }
+
     @Test func closedPipeEndsQuietlyWithStatus0() throws {
         let s = Scratch(); defer { s.remove() }
         var text = ""
