@@ -30,10 +30,10 @@ public func exit(_ code: ExitCode) -> Never {
 /// A closed pipe must surface as EPIPE, not kill the process: set once, before any write.
 private let brokenPipesAreErrors: Void = { signal(SIGPIPE, SIG_IGN); return () }()
 
-/// Writes a line to standard error at once (diagnostics, progress).
+/// Writes a line to standard error at once (diagnostics, progress), control characters escaped.
 public func printError(_ line: String) {
     brokenPipesAreErrors
-    var bytes = Array(line.utf8)
+    var bytes = Array(escapingControlCharacters(line).utf8)
     bytes.append(0x0A)
     bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stderr) }
     fflush(stderr)

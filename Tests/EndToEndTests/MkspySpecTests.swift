@@ -323,6 +323,20 @@ struct MkspySpecTests {
         #expect(e.errLines == ["mkspy-evolve: no candidates to evolve: give the archive (scored candidates), or seeds from mkspy-gen"])
     }
 
+    @Test func controlCharactersInNamesAreEscapedOnStderr() throws {
+        let s = Scratch(); defer { s.remove() }
+        let spec = #"{"name":"qa","inputs":{"question":"str"},"outputs":{"answer":"Bad\nType\u001b[31m"},"operations":[{"name":"respond","signature":"question -> answer"}],"metric":{"kind":"exact","field":"answer"}}"#
+        let r = try mkspySpec([], stdin: Array((spec + "\n").utf8), in: s)
+        #expect(r.status == 1)
+        let diagnostics = try #require(try parseLine(r.lines[0])["diagnostics"]?.arrayValue)
+        #expect(!diagnostics.isEmpty)
+        // One line per diagnostic, the type name escaped in it, no raw control byte anywhere.
+        #expect(r.errLines.count == diagnostics.count, "\(r.err)")
+        #expect(r.errLines.allSatisfy { $0.hasPrefix("mkspy-spec: -:1: ") })
+        #expect(r.err.contains(#"Bad\nType\u001b[31m"#))
+        #expect(!r.stderr.contains { $0 < 0x20 && $0 != 0x0A })
+    }
+
     @Test func closedPipeEndsQuietlyWithStatus0() throws {
         let s = Scratch(); defer { s.remove() }
         var text = ""
