@@ -59,7 +59,7 @@ public struct Tool: Equatable, Sendable {
 public struct Spec: Equatable, Sendable {
     public var name: String
     public var description: String
-    public var types: [(name: String, definition: TypeDefinition)]
+    public var types: [(name: String, definition: TypeDefinition)] { didSet { definitions = Self.byName(types) } }
     public var inputs: [Field]
     public var outputs: [Field]
     public var operations: [Operation]
@@ -69,6 +69,20 @@ public struct Spec: Equatable, Sendable {
     /// The absolute path of the spec file, when it was read from one: tool modules and a
     /// python metric are found beside it. Not part of the content hash.
     public var path: String?
+    /// `types` by name, so that following a long chain of aliases stays linear.
+    private var definitions: [String: TypeDefinition]
+
+    init(name: String, description: String, types: [(name: String, definition: TypeDefinition)], inputs: [Field],
+         outputs: [Field], operations: [Operation], tools: [Tool], metric: JSONObject?, path: String?) {
+        self.name = name; self.description = description; self.types = types
+        self.inputs = inputs; self.outputs = outputs; self.operations = operations; self.tools = tools
+        self.metric = metric; self.path = path
+        definitions = Self.byName(types)
+    }
+
+    private static func byName(_ types: [(name: String, definition: TypeDefinition)]) -> [String: TypeDefinition] {
+        Dictionary(types.map { ($0.name, $0.definition) }, uniquingKeysWith: { first, _ in first })
+    }
 
     public static func == (a: Spec, b: Spec) -> Bool { a.json == b.json }
 
@@ -91,7 +105,7 @@ public struct Spec: Equatable, Sendable {
     public var id: String { contentHash(json) }
 
     /// The definition of a declared type name.
-    public func definition(of name: String) -> TypeDefinition? { types.first { $0.name == name }?.definition }
+    public func definition(of name: String) -> TypeDefinition? { definitions[name] }
 
     /// Follows aliases until a non-alias expression: `Money` → `float`.
     public func resolved(_ type: String, depth: Int = 0) -> TypeExpr? {

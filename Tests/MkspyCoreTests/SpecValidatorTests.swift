@@ -155,6 +155,29 @@ struct SpecValidatorTests {
                    .typeCycle, at: ".types.A", saying: "A -> B -> C -> A")
     }
 
+    @Test func eachCycleIsReportedOnceAndTypesThatOnlyReachOneAreNot() throws {
+        let types = #"{"D": "list[A]", "A": "B", "B": "A | None", "C": "list[C]", "E": {"next": "F"}, "F": "G", "G": "dict[str, E]", "H": "F"}"#
+        let cycles = validate(qa(types: types)).diagnostics.filter { $0.rule == SpecRule.typeCycle.rawValue }
+        #expect(cycles.map(\.path) == [".types.A", ".types.C", ".types.E"])
+        #expect(cycles.map { $0.message.components(separatedBy: "cycle: ").last!.components(separatedBy: ";").first! }
+                == ["A -> B -> A", "C -> C", "E -> F -> G -> E"])
+    }
+
+    @Test func longAliasChainsResolveAndLongCyclesAreFound() throws {
+        var chain = [#""T0": "str""#]
+        for i in 1..<3000 { chain.append("\"T\(i)\": \"T\(i - 1)\"") }
+        let ok = validate(qa(types: "{" + chain.joined(separator: ", ") + "}", inputs: #"{"question": "T2999"}"#,
+                             operations: #"[{"name": "respond", "signature": "question: T2999 -> answer"}]"#))
+        #expect(ok.diagnostics.isEmpty, "\(ok.diagnostics.map(\.message))")
+        #expect(ok.spec.definition(of: "T2999") == .alias("T2998"))
+        chain[0] = #""T0": "T2999""#
+        let looped = validate(qa(types: "{" + chain.joined(separator: ", ") + "}")).diagnostics
+        let cycle = try #require(looped.first { $0.rule == SpecRule.typeCycle.rawValue })
+        #expect(cycle.path == ".types.T0")
+        #expect(cycle.message.contains("T0 -> T2999 -> T2998"))
+        #expect(looped.filter { $0.rule == SpecRule.typeCycle.rawValue }.count == 1)
+    }
+
     @Test func acyclicSharedReferencesAreFine() throws {
         let d = validate(qa(types: #"{"Leaf": "str", "Left": "list[Leaf]", "Right": "dict[str, Leaf]", "Both": {"left": "Left", "right": "Right"}}"#)).diagnostics
         #expect(d.isEmpty, "\(d.map(\.message))")
