@@ -265,7 +265,7 @@ public final class Scorer {
         let directory = run.spec.path.map(parentDirectory) ?? absolutePath(".")
         worker.send([
             "op": "candidate", "cid": .string(run.key), "name": run.record["id"] ?? .null, "source": .string(run.record["source"]?.stringValue ?? ""),
-            "spec_dir": .string(directory), "program": .string(GeneratedNames.className(run.spec.name)),
+            "spec_dir": .string(directory), "program": .string(GeneratedNames.classes(run.spec).program),
             "inputs": .array(run.spec.inputs.map { .string($0.name) }),
             "outputs": .array(run.spec.outputs.map { .string($0.name) }),
             "metric": run.builtin == nil ? .object(run.metric) : .null,

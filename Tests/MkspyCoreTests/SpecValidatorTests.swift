@@ -401,9 +401,20 @@ struct SpecValidatorTests {
     }
 
     @Test func spec026NameClashes() throws {
-        expectOnly(qa(types: #"{"Qa": "str"}"#), .nameClash, at: ".types.Qa", saying: "generated program class")
-        expectOnly(qa(types: #"{"Respond": "str"}"#), .nameClash, at: ".types.Respond", saying: "operation 'respond'")
-        expectOnly(qa(name: #""invoice_total""#, types: #"{"InvoiceTotal": {"total": "float"}}"#), .nameClash, at: ".types.InvoiceTotal")
+        expectOnly(qa(types: #"{"Note": {"signature": "str"}}"#), .nameClash, at: ".types.Note.signature", saying: "DSPy")
+        expectOnly(qa(types: #"{"Note": {"model_name": "str"}}"#), .nameClash, at: ".types.Note.model_name", saying: "pydantic")
+        expectOnly(qa(types: #"{"Lookup": "str"}"#,
+                      operations: #"[{"name": "respond", "strategy": "react", "tools": ["Lookup"], "signature": "question -> answer"}]"#,
+                      extra: #", "tools": {"Lookup": {"module": "mytools", "doc": "x"}}"#),
+                   .nameClash, at: ".tools.Lookup", saying: "same Python name as type 'Lookup'")
+    }
+
+    /// The generated classes give way to the user's names, so these are not clashes.
+    @Test func generatedClassNamesNeverClash() throws {
+        for types in [#"{"Qa": "str"}"#, #"{"Respond": ["yes", "no"]}"#, #"{"Qa": {"text": "str"}, "QaProgram": "str"}"#] {
+            let d = validate(qa(types: types)).diagnostics
+            #expect(!d.contains { $0.rule == SpecRule.nameClash.rawValue }, "\(types): \(d.map(\.message))")
+        }
     }
 
     // MARK: Naming lint
