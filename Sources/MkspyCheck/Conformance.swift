@@ -36,15 +36,17 @@ extension Checker {
             }
             predictors.append((String(attr.split(separator: ".").last!), name, signature, value))
         }
-        // The program class: named after the spec (as mkspy-gen names it), else the last module.
+        // The program class: named as mkspy-gen names it, else the last module.
+        let classes = GeneratedNames.classes(spec)
         let modules = program.classOrder.filter(program.isModule)
-        let main = modules.first { $0.string("name") == GeneratedNames.className(spec.name) } ?? modules.last
+        let main = modules.first { $0.string("name") == classes.program } ?? modules.last
         let anchor = main ?? program.module.nodes("body").first ?? program.module
 
         for op in spec.operations {
-            let className = GeneratedNames.className(op.name)
+            let className = classes.signatures[op.name]!, camel = GeneratedNames.className(op.name)
             let names = Set(op.inputs.map(\.name)), outputs = Set(op.outputs.map(\.name))
-            let sig = signatures.first { [className, className + "Signature", className + "Sig"].contains($0.name) }
+            let sig = signatures.first { $0.name == className }
+                ?? signatures.first { [camel, camel + "Signature", camel + "Sig"].contains($0.name) }
                 ?? predictors.first { $0.attr == op.name }?.signature
                 ?? signatures.first { Set($0.inputs.map(\.name)) == names && Set($0.outputs.map(\.name)) == outputs }
             guard let sig else {

@@ -67,3 +67,23 @@ public final class Filter {
     /// Flushes and exits with the worst status.
     public func finish() -> Never { exit(status) }
 }
+
+/// `line` with every control character (C0, DEL, C1) written as a JSON-style escape (`\n`,
+/// `\t`, `\u001b`), so a name from the input cannot split a diagnostic or drive the terminal.
+public func escapingControlCharacters(_ line: String) -> String {
+    func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (0x7F...0x9F).contains(u.value) }
+    guard line.unicodeScalars.contains(where: isControl) else { return line }
+    var out = String.UnicodeScalarView()
+    for u in line.unicodeScalars {
+        guard isControl(u) else { out.append(u); continue }
+        switch u {
+        case "\n": out.append(contentsOf: #"\n"#.unicodeScalars)
+        case "\r": out.append(contentsOf: #"\r"#.unicodeScalars)
+        case "\t": out.append(contentsOf: #"\t"#.unicodeScalars)
+        default:
+            let hex = String(u.value, radix: 16)
+            out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+        }
+    }
+    return String(out)
+}

@@ -117,8 +117,15 @@ public struct RecordReader: IteratorProtocol {
         line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
     }
 
-    /// The next line without its terminator ("\n" or "\r\n"), and its number.
+    /// The next line without its terminator ("\n" or "\r\n"), and its number. A UTF-8 byte
+    /// order mark opening the input is dropped, as Python's "utf-8-sig" codec does.
     private mutating func nextLine() -> (Int, [UInt8])? {
+        guard let (number, line) = nextPhysicalLine() else { return nil }
+        if number == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) { return (number, Array(line.dropFirst(3))) }
+        return (number, line)
+    }
+
+    private mutating func nextPhysicalLine() -> (Int, [UInt8])? {
         while true {
             if let newline = buffer[position...].firstIndex(of: 0x0A) {
                 var end = newline

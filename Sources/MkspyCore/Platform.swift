@@ -33,11 +33,11 @@ private let brokenPipesAreErrors: Void = { signal(SIGPIPE, SIG_IGN); return () }
 /// Whether a progress line is drawn on the terminal without its newline yet.
 nonisolated(unsafe) private var lineDrawn = false
 
-/// Writes a line to standard error at once (diagnostics, progress), below a progress line
-/// being redrawn, which it clears first.
+/// Writes a line to standard error at once (diagnostics, progress), control characters
+/// escaped, below a progress line being redrawn, which it clears first.
 public func printError(_ line: String) {
     brokenPipesAreErrors
-    var bytes = Array(((lineDrawn ? "\r\u{1B}[K" : "") + line).utf8)
+    var bytes = Array(((lineDrawn ? "\r\u{1B}[K" : "") + escapingControlCharacters(line)).utf8)
     lineDrawn = false
     bytes.append(0x0A)
     bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stderr) }

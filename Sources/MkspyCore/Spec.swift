@@ -84,7 +84,7 @@ public struct Tool: Equatable, Sendable {
 public struct Spec: Equatable, Sendable {
     public var name: String
     public var description: String
-    public var types: [(name: String, definition: TypeDefinition)]
+    public var types: [(name: String, definition: TypeDefinition)] { didSet { definitions = Self.byName(types) } }
     public var inputs: [Field]
     public var outputs: [Field]
     public var operations: [Operation]
@@ -97,6 +97,21 @@ public struct Spec: Equatable, Sendable {
     /// The user's DSPy program this spec was read from; its operations are then the
     /// program's named predictors.
     public var program: ProgramReference? = nil
+    /// `types` by name, so that following a long chain of aliases stays linear.
+    private var definitions: [String: TypeDefinition]
+
+    init(name: String, description: String, types: [(name: String, definition: TypeDefinition)], inputs: [Field],
+         outputs: [Field], operations: [Operation], tools: [Tool], metric: JSONObject?, path: String?,
+         program: ProgramReference? = nil) {
+        self.name = name; self.description = description; self.types = types
+        self.inputs = inputs; self.outputs = outputs; self.operations = operations; self.tools = tools
+        self.metric = metric; self.path = path; self.program = program
+        definitions = Self.byName(types)
+    }
+
+    private static func byName(_ types: [(name: String, definition: TypeDefinition)]) -> [String: TypeDefinition] {
+        Dictionary(types.map { ($0.name, $0.definition) }, uniquingKeysWith: { first, _ in first })
+    }
 
     public static func == (a: Spec, b: Spec) -> Bool { a.json == b.json }
 
@@ -124,7 +139,7 @@ public struct Spec: Equatable, Sendable {
     public var id: String { contentHash(json) }
 
     /// The definition of a declared type name.
-    public func definition(of name: String) -> TypeDefinition? { types.first { $0.name == name }?.definition }
+    public func definition(of name: String) -> TypeDefinition? { definitions[name] }
 
     /// Follows aliases until a non-alias expression: `Money` → `float`.
     public func resolved(_ type: String, depth: Int = 0) -> TypeExpr? {
@@ -156,12 +171,48 @@ public struct Spec: Equatable, Sendable {
 }
 
 /// The Python names a generated program defines and uses. mkspy-gen names its classes with
-/// them; the spec validator and mkspy-gen both refuse names that would collide with them, so
-/// every name in a rendered program means exactly one thing.
+/// them, choosing names no other thing in the program has; the spec validator and mkspy-gen
+/// both refuse the user's names that would still collide, so every name in a rendered
+/// program means exactly one thing.
 public enum GeneratedNames {
     /// `invoice_total` → `InvoiceTotal`.
     public static func className(_ snake: String) -> String {
         snake.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    /// The classes a generated program defines: the `dspy.Module` and, per operation name,
+    /// its `dspy.Signature`.
+    public struct Classes: Equatable, Sendable {
+        public let program: String
+        public let signatures: [String: String]
+    }
+
+    /// The names of the generated classes. Each is its spec or operation name in CamelCase
+    /// unless the program already means something else by that name (a type, a tool, a field,
+    /// a name it imports, a keyword, a class named before it); then it ends in "Program" or
+    /// "Signature", then also 2, 3, …. The program class is named first, then the signatures
+    /// in flow order: spec `answer` with operation `answer` gives `Answer` and `AnswerSignature`.
+    public static func classes(_ spec: Spec) -> Classes {
+        var taken = moduleNames.union(spec.types.map(\.name)).union(spec.tools.map(\.name))
+        for f in spec.inputs + spec.outputs { taken.insert(f.name) }
+        for op in spec.operations { for f in op.inputs + op.outputs { taken.insert(f.name) } }
+        for t in spec.types { if case .record(let fields) = t.definition { for f in fields { taken.insert(f.name) } } }
+        func claim(_ base: String, _ suffix: String) -> String {
+            guard isIdentifier(base + suffix) else { return base }  // not a name at all: `problems` says so
+            var name = base, n = 1
+            while taken.contains(name) || !isIdentifier(name) {
+                name = base + suffix + (n == 1 ? "" : String(n))
+                n += 1
+            }
+            taken.insert(name)
+            return name
+        }
+        let program = claim(className(spec.name), "Program")
+        var signatures = [String: String]()
+        for op in spec.operations where signatures[op.name] == nil {
+            signatures[op.name] = claim(className(op.name), "Signature")
+        }
+        return Classes(program: program, signatures: signatures)
     }
 
     /// Names the program binds or reads at module level.
@@ -197,8 +248,7 @@ public enum GeneratedNames {
     public static func problems(_ spec: Spec, strategies: [String: Strategy]) -> [(path: JSONPath, message: String)] {
         let root = JSONPath.root
         var problems = [(path: JSONPath, message: String)]()
-        var global = [String: String]()  // module-level name → what it is
-        // Generated classes first, so a clash is reported at the user's type or tool.
+        var global = [String: String]()  // module-level name the user chose → what it is
         func bind(_ name: String, _ what: String, _ path: JSONPath) {
             if !isIdentifier(name) || name.hasPrefix("_") {
                 problems.append((path, "\(what) '\(name)' is not a Python identifier"))
@@ -210,9 +260,9 @@ public enum GeneratedNames {
                 global[name] = "\(what) '\(name)'"
             }
         }
-        bind(className(spec.name), "the generated program class of spec '\(spec.name)'", root / "name")
-        for (i, op) in spec.operations.enumerated() {
-            bind(className(op.name), "the signature class of operation '\(op.name)'", (root / "operations").index(i) / "name")
+        // The generated classes take names nothing else has (see `classes`), given a name to start from.
+        if !isIdentifier(className(spec.name) + "Program") {
+            problems.append((root / "name", "spec name '\(spec.name)' is not a Python identifier"))
         }
         for t in spec.types { bind(t.name, "type", root / "types" / t.name) }
         for tool in spec.tools { bind(tool.name, "tool", root / "tools" / tool.name) }

@@ -398,9 +398,12 @@ struct SpecValidator {
             case .record(let fields): references[name] = fields.flatMap { refs($0.type) }
             }
         }
+        // Only a type in a strongly connected component can be on a cycle, and its cycle stays
+        // inside that component: searching there alone keeps long alias chains linear.
+        let component = components(references, order: spec.types.map(\.name))
         var reported = Set<String>()
         for (name, _) in spec.types where !reported.contains(name) {
-            if let cycle = findCycle(from: name, references) {
+            if let cycle = findCycle(from: name, references, within: component) {
                 reported.formUnion(cycle)
                 report(.typeCycle, path / name, "types refer to each other in a cycle: \((cycle + [cycle[0]]).joined(separator: " -> ")); break the cycle")
             }
@@ -412,13 +415,14 @@ struct SpecValidator {
         return []
     }
 
-    func findCycle(from start: String, _ graph: [String: [String]]) -> [String]? {
+    func findCycle(from start: String, _ graph: [String: [String]], within component: [String: Int]) -> [String]? {
         var stack = [start]
         var visited = Set<String>()
+        let home = component[start]
         func visit(_ node: String) -> [String]? {
             for next in graph[node] ?? [] {
                 if next == start { return stack }
-                if visited.insert(next).inserted, graph[next] != nil {
+                if component[next] == home, visited.insert(next).inserted {
                     stack.append(next)
                     if let cycle = visit(next) { return cycle }
                     stack.removeLast()
@@ -427,6 +431,50 @@ struct SpecValidator {
             return nil
         }
         return visit(start)
+    }
+
+    /// The strongly connected component of every node of `graph`, numbered (Tarjan's
+    /// algorithm, with an explicit stack: an alias chain may be longer than the call stack).
+    func components(_ graph: [String: [String]], order: [String]) -> [String: Int] {
+        var index = [String: Int](), low = [String: Int](), component = [String: Int]()
+        var open = [String](), isOpen = Set<String>()
+        var count = 0
+        func discover(_ node: String) {
+            index[node] = index.count
+            low[node] = index[node]
+            open.append(node)
+            isOpen.insert(node)
+        }
+        for root in order where index[root] == nil {
+            discover(root)
+            var work = [(node: root, edge: 0)]
+            while let (node, edge) = work.last {
+                let edges = graph[node] ?? []
+                if edge < edges.count {
+                    work[work.count - 1].edge += 1
+                    let next = edges[edge]
+                    if graph[next] == nil { continue }
+                    if index[next] == nil {
+                        discover(next)
+                        work.append((next, 0))
+                    } else if isOpen.contains(next) {
+                        low[node] = min(low[node]!, index[next]!)
+                    }
+                    continue
+                }
+                work.removeLast()
+                if let parent = work.last?.node { low[parent] = min(low[parent]!, low[node]!) }
+                if low[node] == index[node] {
+                    while let member = open.popLast() {
+                        isOpen.remove(member)
+                        component[member] = count
+                        if member == node { break }
+                    }
+                    count += 1
+                }
+            }
+        }
+        return component
     }
 
     mutating func unresolved(_ type: String, _ declared: Set<String>, _ path: JSONPath) {

@@ -34,6 +34,7 @@ private struct ProgramWriter {
     let options: RenderOptions
     /// Declared types in dependency order.
     let types: [(name: String, definition: TypeDefinition)]
+    let classes: GeneratedNames.Classes
     var blocks: [[String]] = []
 
     init(_ spec: Spec, _ genome: Genome, _ options: RenderOptions) throws(RenderError) {
@@ -59,6 +60,7 @@ private struct ProgramWriter {
             throw RenderError("cannot render safely: \(first.message)" + (problems.count > 1 ? " (and \(problems.count - 1) more)" : ""))
         }
         types = try Self.dependencyOrder(spec)
+        classes = GeneratedNames.classes(spec)
         try Self.checkTypes(spec)
         try Self.checkFlow(spec)
     }
@@ -204,7 +206,7 @@ private struct ProgramWriter {
 
     func signature(_ op: Operation) -> [String] {
         let module = genome.modules[op.name]!
-        var lines = ["class \(GeneratedNames.className(op.name))(dspy.Signature):"]
+        var lines = ["class \(classes.signatures[op.name]!)(dspy.Signature):"]
         lines.append(PythonLiteral.docstring(module.instruction, indent: "    "), trimmingNewline: true)
         lines.append("")
         for (f, kind) in op.inputs.map({ ($0, "InputField") }) + op.outputs.map({ ($0, "OutputField") }) {
@@ -216,8 +218,7 @@ private struct ProgramWriter {
     }
 
     func module() -> [String] {
-        let name = GeneratedNames.className(spec.name)
-        var lines = ["class \(name)(dspy.Module):"]
+        var lines = ["class \(classes.program)(dspy.Module):"]
         if !spec.description.isEmpty {
             lines.append(PythonLiteral.docstring(spec.description, indent: "    "), trimmingNewline: true)
             lines.append("")
@@ -232,7 +233,7 @@ private struct ProgramWriter {
     /// `self.x = dspy.Predict(X)` and, when the genome has demos, their installation on the
     /// inner predictor that runs the operation's own signature.
     func predictor(_ op: Operation) -> [String] {
-        let cls = GeneratedNames.className(op.name)
+        let cls = classes.signatures[op.name]!
         let construction, demoTarget: String
         switch strategy(op) {
         case .predict: construction = "dspy.Predict(\(cls))"; demoTarget = op.name
@@ -288,7 +289,7 @@ private struct ProgramWriter {
     /// `stream(program=None)`: the program wrapped by `dspy.streamify`, with a listener on
     /// every output field whose type is `str`.
     func streamHelper() -> [String] {
-        let cls = GeneratedNames.className(spec.name)
+        let cls = classes.program
         let textFields = spec.operations.flatMap(\.outputs).filter {
             if case .primitive("str")? = spec.resolved($0.type) { true } else { false }
         }

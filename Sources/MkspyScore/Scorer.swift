@@ -214,7 +214,7 @@ public final class Scorer {
         let directory = spec.path.map(parentDirectory) ?? absolutePath(".")
         worker.send([
             "op": "candidate", "cid": .string(run.key), "name": .string(run.name), "source": .string(run.candidate.source ?? ""),
-            "spec_dir": .string(directory), "program": .string(GeneratedNames.className(spec.name)),
+            "spec_dir": .string(directory), "program": .string(GeneratedNames.classes(spec).program),
             "inputs": .array(spec.inputs.map { .string($0.name) }),
             "outputs": .array(spec.outputs.map { .string($0.name) }),
             "metric": run.builtin == nil ? .object(run.metric) : .null,

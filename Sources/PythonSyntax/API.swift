@@ -14,12 +14,6 @@
 // Node types and field names are CPython 3.13's (see `ast` docs); list fields hold arrays
 // (`node["body"]!.nodes`), optional fields hold `.null`, identifiers `.string`.
 
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Parses Python 3.13 source (UTF-8 bytes, optional BOM, PEP 263 utf-8/latin-1 declarations)
 /// into a `Module` node, or returns the first syntax error. `filename` is not used in the
 /// result; it is accepted so callers can pass it along uniformly.
@@ -108,11 +102,6 @@ func decodeSource(_ input: [UInt8]) throws(SyntaxError) -> [UInt8] {
     return b
 }
 
-/// Whether `b` holds the byte `c` (memchr: vectorized).
-func contains(_ b: [UInt8], _ c: UInt8) -> Bool {
-    b.withUnsafeBytes { raw in raw.baseAddress.map { memchr($0, Int32(c), raw.count) != nil } ?? false }
-}
-
 /// The encoding named by a PEP 263 comment on line 1 or 2, if any.
 func codingDeclaration(_ b: [UInt8]) -> String? {
     var start = 0
@@ -175,50 +164,4 @@ func firstInvalidUTF8(_ b: [UInt8]) -> Int? {
         i += len
     }
     return nil
-}
-
-// MARK: running on a thread with a known, large stack
-
-private final class Job: @unchecked Sendable {
-    let work: () -> Void
-    init(_ work: @escaping () -> Void) { self.work = work }
-}
-
-private func runJob(_ job: Job) {
-    var attr = pthread_attr_t()
-    pthread_attr_init(&attr)
-    pthread_attr_setstacksize(&attr, 32 << 20)
-    #if canImport(Glibc)
-    var tid = pthread_t()
-    #else
-    var tid: pthread_t?
-    #endif
-    let ctx = Unmanaged.passRetained(job).toOpaque()
-    let rc = pthread_create(&tid, &attr, { raw in
-        Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().work()
-        return nil
-    }, ctx)
-    pthread_attr_destroy(&attr)
-    if rc != 0 {
-        Unmanaged<Job>.fromOpaque(ctx).release()
-        job.work()
-        return
-    }
-    #if canImport(Glibc)
-    pthread_join(tid, nil)
-    #else
-    pthread_join(tid!, nil)
-    #endif
-}
-
-private final class Slot<T>: @unchecked Sendable {
-    var value: T?
-}
-
-/// Runs `body` on a fresh thread with a 32 MiB stack, small enough for glibc to reuse (16 MiB suffice for the deepest input the depth limits allow, even in debug builds), so recursion depth never depends on
-/// the caller's stack size.
-func onBigStack<T>(_ body: @escaping () -> T) -> T {
-    let slot = Slot<T>()
-    runJob(Job { slot.value = body() })
-    return slot.value!
 }

@@ -146,17 +146,26 @@ struct Lexer {
     /// Handles the start of a logical line; returns true when it consumed a blank line.
     mutating func indentation() throws(SyntaxError) -> Bool {
         var col = 0, alt = 0
+        var contCol = 0  // column of the first backslash that continues the line (0: none, or at column 0)
         var p = pos
         while true {
             let c = src[p]
             if c == 32 { col += 1; alt += 1 }
             else if c == 9 { col = (col / 8 + 1) * 8; alt += 1 }
             else if c == 12 { col = 0; alt = 0 }
+            else if c == 92 {
+                // As CPython: indentation cannot be split by backslashes; the first backslash's
+                // column is the line's indentation, unless it stands at column 0, where the
+                // columns counted on past it are.
+                if contCol == 0 { contCol = col }
+                p = try continuation(at: p)
+                continue
+            }
             else { break }
             p += 1
         }
         let c = src[p]
-        if c == 35 || c == 10 || c == 13 || (c == 0 && p >= n) || (c == 92 && false) {
+        if c == 35 || c == 10 || c == 13 || (c == 0 && p >= n) {
             // blank or comment-only line: no tokens
             if c == 35 { while src[p] != 10 && src[p] != 13 && p < n { p += 1 } }
             if p >= n { pos = p; atLineStart = false; return false }
@@ -168,6 +177,7 @@ struct Lexer {
         }
         pos = p
         atLineStart = false
+        if contCol != 0 { col = contCol; alt = contCol }
         let top = indents[indents.count - 1]
         if col == top {
             if alt != altIndents[altIndents.count - 1] { throw tabError(p) }
@@ -187,6 +197,18 @@ struct Lexer {
             if alt != altIndents[altIndents.count - 1] { throw tabError(p) }
         }
         return false
+    }
+
+    /// Consumes the backslash at `b` and its line end; returns where the next line starts.
+    mutating func continuation(at b: Int) throws(SyntaxError) -> Int {
+        var p = b + 1
+        if src[p] == 13 && src[p + 1] == 10 { p += 2 }
+        else if src[p] == 10 || src[p] == 13 { p += 1 }
+        else if p < n { throw error("unexpected character after line continuation character", at: b) }
+        // CPython reads a missing final newline as present, and reports EOF just past the backslash.
+        if p >= n { throw error("unexpected EOF while parsing", at: b + 1) }
+        newLine(at: p)
+        return p
     }
 
     func tabError(_ p: Int) -> SyntaxError {
@@ -222,14 +244,8 @@ struct Lexer {
             newLine(at: pos)
             return true
         }
-        if c == 92 {  // backslash continuation
-            var p = pos + 1
-            if src[p] == 13 && src[p + 1] == 10 { p += 2 }
-            else if src[p] == 10 || src[p] == 13 { p += 1 }
-            else { throw error("unexpected character after line continuation character", at: pos) }
-            pos = p
-            newLine(at: p)
-            if p >= n { throw error("unexpected EOF while parsing", at: p) }
+        if c == 92 {
+            pos = try continuation(at: pos)
             return true
         }
         if isIdentStart(c) {

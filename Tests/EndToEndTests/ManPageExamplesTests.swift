@@ -3,7 +3,8 @@ import Testing
 
 /// The EXAMPLES of every man page run as tests: in each `.Bd -literal` block, a line
 /// starting with `$ ` is a command run by sh from the repository root with the built tools
-/// first on PATH, and the lines after it, up to the next command, are its exact stdout.
+/// first on PATH and MKSPY_SHARE naming the repository's share/mkspy (as an installation's
+/// would), and the lines after it, up to the next command, are its exact stdout.
 @Suite struct ManPageExamplesTests {
     struct Example: CustomTestStringConvertible, Sendable {
         let page: String
@@ -66,6 +67,7 @@ import Testing
         process.currentDirectoryURL = Self.root
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = products + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["MKSPY_SHARE"] = Self.root.appendingPathComponent("share/mkspy").path
         process.environment = environment
         let stdout = Pipe()
         process.standardOutput = stdout

@@ -303,6 +303,40 @@ struct MkspySpecTests {
         }
     }
 
+    @Test func byteOrderMarkOpeningASpecFileOrADatasetIsDropped() throws {
+        let s = Scratch(); defer { s.remove() }
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let pretty = try JSON.parse(validSpecLine)
+        let prettyText = "{\n" + (pretty.objectValue!.keys.map { "  \"\($0)\": \(pretty[$0]!.text)" }.joined(separator: ",\n")) + "\n}\n"
+        let specs = [s.file("pretty.json", bom + Array(prettyText.utf8)), s.file("lines.jsonl", bom + Array((validSpecLine + "\n").utf8))]
+        let r = try mkspySpec(specs, in: s)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.isEmpty)
+        #expect(r.lines.count == 2)
+        for line in r.lines { #expect(try parseLine(line)["ok"] == true, "\(line)") }
+
+        // A dataset: mkspy-evolve reads --train and --val before the archive (empty here, status 3).
+        let evolve = try #require(toolPath("mkspy-evolve"))
+        let data = s.file("val.jsonl", bom + Array(#"{"id":"a","question":"q","answer":"x"}"#.utf8) + [0x0A])
+        let e = try run(evolve, ["--train", data, "--val", data], in: s)
+        #expect(e.status == 3, "\(e.err)")
+        #expect(e.errLines == ["mkspy-evolve: no candidates to evolve: give the archive (scored candidates), or seeds from mkspy-gen"])
+    }
+
+    @Test func controlCharactersInNamesAreEscapedOnStderr() throws {
+        let s = Scratch(); defer { s.remove() }
+        let spec = #"{"name":"qa","inputs":{"question":"str"},"outputs":{"answer":"Bad\nType\u001b[31m"},"operations":[{"name":"respond","signature":"question -> answer"}],"metric":{"kind":"exact","field":"answer"}}"#
+        let r = try mkspySpec([], stdin: Array((spec + "\n").utf8), in: s)
+        #expect(r.status == 1)
+        let diagnostics = try #require(try parseLine(r.lines[0])["diagnostics"]?.arrayValue)
+        #expect(!diagnostics.isEmpty)
+        // One line per diagnostic, the type name escaped in it, no raw control byte anywhere.
+        #expect(r.errLines.count == diagnostics.count, "\(r.err)")
+        #expect(r.errLines.allSatisfy { $0.hasPrefix("mkspy-spec: -:1: ") })
+        #expect(r.err.contains(#"Bad\nType\u001b[31m"#))
+        #expect(!r.stderr.contains { $0 < 0x20 && $0 != 0x0A })
+    }
+
     @Test func closedPipeEndsQuietlyWithStatus0() throws {
         let s = Scratch(); defer { s.remove() }
         var text = ""

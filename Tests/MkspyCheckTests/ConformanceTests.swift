@@ -19,7 +19,7 @@ import Testing
     /// The last operation's signature class name, as mkspy-gen names it.
     static func lastClass(_ c: Candidate) -> (Operation, String) {
         let op = c.spec.operations.last!
-        return (op, GeneratedNames.className(op.name))
+        return (op, GeneratedNames.classes(c.spec).signatures[op.name]!)
     }
 
     static let mutations: [Mutation] = [

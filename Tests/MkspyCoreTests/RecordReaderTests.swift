@@ -69,6 +69,20 @@ struct RecordReaderTests {
         #expect(try readAll(bytes).allSatisfy { if case .failure(let e) = $0 { e.message.contains("invalid UTF-8") } else { false } })
     }
 
+    @Test func byteOrderMarkOpeningTheInputIsDropped() throws {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let lines = try readAll(bom + Array("{\"a\":1}\n{\"b\":2}\n".utf8))
+        #expect(summary(lines) == [.record(line: 1, raw: #"{"a":1}"#), .record(line: 2, raw: #"{"b":2}"#)])
+        let pretty = try readAll(bom + Array("{\n  \"a\": 1\n}\n".utf8), multiline: true)
+        #expect(summary(pretty) == [.record(line: 1, raw: #"{"a":1}"#)])
+        #expect(try readAll(bom).isEmpty)
+        // Only the input's first bytes: a mark inside the stream is a bad line, as in Python.
+        let later = summary(try readAll(Array("{\"a\":1}\n".utf8) + bom + Array("{\"b\":2}\n".utf8)))
+        #expect(later.count == 2)
+        guard case .error(let line, _) = later.last else { Issue.record("no error: \(later)"); return }
+        #expect(line == 2)
+    }
+
     @Test func nonObjectLinesAreErrors() throws {
         let results = try readAll(Array("[1,2]\n42\n\"text\"\nnull\n{\"ok\":true}\n".utf8))
         let s = summary(results)

@@ -264,7 +264,8 @@ enum Mutation: CaseIterable {
         case .metricField:
             s.metric = ["kind": "exact", "field": "missing_answer"]
         case .nameClash:
-            s.types.append((GeneratedNames.className(rng.pick([s.name] + s.ops.map(\.name))), .alias("str")))
+            // Generated class names give way; a field DSPy or Pydantic reserves cannot.
+            s.types.append(("Holder", .record([(rng.pick(["model_name", "signature", "demos"]), "str")])))
         case .emptyEnum:
             s.types.append(("EmptyChoice", .enumeration([])))
         case .keywordField:

@@ -178,6 +178,29 @@ struct SpecValidatorTests {
                    .typeCycle, at: ".types.A", saying: "A -> B -> C -> A")
     }
 
+    @Test func eachCycleIsReportedOnceAndTypesThatOnlyReachOneAreNot() throws {
+        let types = #"{"D": "list[A]", "A": "B", "B": "A | None", "C": "list[C]", "E": {"next": "F"}, "F": "G", "G": "dict[str, E]", "H": "F"}"#
+        let cycles = validate(qa(types: types)).diagnostics.filter { $0.rule == SpecRule.typeCycle.rawValue }
+        #expect(cycles.map(\.path) == [".types.A", ".types.C", ".types.E"])
+        #expect(cycles.map { $0.message.components(separatedBy: "cycle: ").last!.components(separatedBy: ";").first! }
+                == ["A -> B -> A", "C -> C", "E -> F -> G -> E"])
+    }
+
+    @Test func longAliasChainsResolveAndLongCyclesAreFound() throws {
+        var chain = [#""T0": "str""#]
+        for i in 1..<3000 { chain.append("\"T\(i)\": \"T\(i - 1)\"") }
+        let ok = validate(qa(types: "{" + chain.joined(separator: ", ") + "}", inputs: #"{"question": "T2999"}"#,
+                             operations: #"[{"name": "respond", "signature": "question: T2999 -> answer"}]"#))
+        #expect(ok.diagnostics.isEmpty, "\(ok.diagnostics.map(\.message))")
+        #expect(ok.spec.definition(of: "T2999") == .alias("T2998"))
+        chain[0] = #""T0": "T2999""#
+        let looped = validate(qa(types: "{" + chain.joined(separator: ", ") + "}")).diagnostics
+        let cycle = try #require(looped.first { $0.rule == SpecRule.typeCycle.rawValue })
+        #expect(cycle.path == ".types.T0")
+        #expect(cycle.message.contains("T0 -> T2999 -> T2998"))
+        #expect(looped.filter { $0.rule == SpecRule.typeCycle.rawValue }.count == 1)
+    }
+
     @Test func acyclicSharedReferencesAreFine() throws {
         let d = validate(qa(types: #"{"Leaf": "str", "Left": "list[Leaf]", "Right": "dict[str, Leaf]", "Both": {"left": "Left", "right": "Right"}}"#)).diagnostics
         #expect(d.isEmpty, "\(d.map(\.message))")
@@ -401,9 +424,20 @@ struct SpecValidatorTests {
     }
 
     @Test func spec026NameClashes() throws {
-        expectOnly(qa(types: #"{"Qa": "str"}"#), .nameClash, at: ".types.Qa", saying: "generated program class")
-        expectOnly(qa(types: #"{"Respond": "str"}"#), .nameClash, at: ".types.Respond", saying: "operation 'respond'")
-        expectOnly(qa(name: #""invoice_total""#, types: #"{"InvoiceTotal": {"total": "float"}}"#), .nameClash, at: ".types.InvoiceTotal")
+        expectOnly(qa(types: #"{"Note": {"signature": "str"}}"#), .nameClash, at: ".types.Note.signature", saying: "DSPy")
+        expectOnly(qa(types: #"{"Note": {"model_name": "str"}}"#), .nameClash, at: ".types.Note.model_name", saying: "pydantic")
+        expectOnly(qa(types: #"{"Lookup": "str"}"#,
+                      operations: #"[{"name": "respond", "strategy": "react", "tools": ["Lookup"], "signature": "question -> answer"}]"#,
+                      extra: #", "tools": {"Lookup": {"module": "mytools", "doc": "x"}}"#),
+                   .nameClash, at: ".tools.Lookup", saying: "same Python name as type 'Lookup'")
+    }
+
+    /// The generated classes give way to the user's names, so these are not clashes.
+    @Test func generatedClassNamesNeverClash() throws {
+        for types in [#"{"Qa": "str"}"#, #"{"Respond": ["yes", "no"]}"#, #"{"Qa": {"text": "str"}, "QaProgram": "str"}"#] {
+            let d = validate(qa(types: types)).diagnostics
+            #expect(!d.contains { $0.rule == SpecRule.nameClash.rawValue }, "\(types): \(d.map(\.message))")
+        }
     }
 
     // MARK: Naming lint

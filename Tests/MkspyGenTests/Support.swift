@@ -100,7 +100,7 @@ enum Support {
         [
             "label": .string(label),
             "source": .string(try Renderer.render(candidate, options: options)),
-            "class_name": .string(GeneratedNames.className(candidate.spec.name)),
+            "class_name": .string(GeneratedNames.classes(candidate.spec).program),
             "spec": candidate.spec.recordJSON,
             "examples": .array(examples),
             "async": .bool(options.async),

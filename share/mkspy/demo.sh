@@ -1,5 +1,6 @@
 #!/bin/sh
-# The whole mkspy loop, end to end: build release binaries, evolve a bundled task's program
+# The whole mkspy loop, end to end: build release binaries (when missing or older than the
+# sources), evolve a bundled task's program
 # with spec → gen → check → score → evolve until the budget is spent, then write the best
 # program (best.py) and a report (report.html) into ./mkspy-run/.
 #
@@ -29,9 +30,26 @@ case $TASK in
 esac
 [ -f "$EX/spec.json" ] || { echo "demo.sh: no task '$TASK' ($EX/spec.json)" >&2; exit 2; }
 
-echo "== building release binaries (swift build -c release)"
-swift build -c release >&2
+# Build only when a release binary is missing or older than the sources. A binary whose
+# sources did not change is not relinked, so after a build of all of them the stamp's time
+# stands for theirs.
 BIN=$(swift build -c release --show-bin-path)
+STAMP=$BIN/.mkspy-demo-build
+STALE=
+for tool in mkspy-spec mkspy-gen mkspy-check mkspy-score mkspy-evolve; do
+  if [ ! -x "$BIN/$tool" ]; then STALE="$BIN/$tool is missing"; break; fi
+  REF=$BIN/$tool
+  if [ -e "$STAMP" ]; then REF=$STAMP; fi
+  NEWER=$(find Package.swift Sources -type f -newer "$REF" | head -n 1)
+  if [ -n "$NEWER" ]; then STALE="$NEWER changed since $tool was built"; break; fi
+done
+if [ -n "$STALE" ]; then
+  echo "== building release binaries (swift build -c release): $STALE"
+  swift build -c release >&2
+  touch "$STAMP"
+else
+  echo "== release binaries in $BIN are up to date with Package.swift and Sources/"
+fi
 PATH=$BIN:$PATH
 export PATH
 

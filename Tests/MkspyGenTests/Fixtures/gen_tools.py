@@ -9,3 +9,8 @@ def find_note(topic: str) -> str:
 def count_words(text: str) -> int:
     """Count the words in a text."""
     return len(text.split())
+
+
+def Respond(question: str) -> str:  # noqa: N802 (named like an operation: NameCollisionTests)
+    """Return a canned reply to a question."""
+    return f"A reply to {question}."

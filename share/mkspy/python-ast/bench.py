@@ -16,7 +16,7 @@ import time
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import DEFAULT, EXCLUDE, py_files  # noqa: E402
+from compare import DEFAULT, EXCLUDE, py_files, require_pyast  # noqa: E402
 
 
 def main():
@@ -25,6 +25,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("paths", nargs="*", default=[DEFAULT])
     args = ap.parse_args()
+    require_pyast(args.bin)
     warnings.simplefilter("ignore")
     files, sources = [], []
     for f in py_files(args.paths):

@@ -42,6 +42,14 @@ def first_diff(a, b):
 
 
 
+def require_pyast(binary):
+    """Exits with status 2 and says what to build when the pyast binary is missing."""
+    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+        print(f"{os.path.basename(sys.argv[0])}: no pyast binary at {binary}: build it with "
+              "'swift build -c release' from the package root, or give its path with --bin PATH", file=sys.stderr)
+        sys.exit(2)
+
+
 def pyast_batch(binary, paths):
     """One JSON line per file from `pyast --batch`, or None (with the reason printed)."""
     out = subprocess.run([binary, "--batch"], input="\n".join(paths) + "\n",
@@ -59,6 +67,7 @@ def main():
     ap.add_argument("--cache", help="pickle file caching CPython's dumps between runs")
     ap.add_argument("paths", nargs="*", default=[DEFAULT])
     args = ap.parse_args()
+    require_pyast(args.bin)
     files = [f for f in py_files(args.paths) if not any(fnmatch.fnmatch(f, e) for e in EXCLUDE)]
     expected, excluded = {}, 0
     warnings.simplefilter("ignore")

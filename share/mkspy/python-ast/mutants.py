@@ -21,7 +21,7 @@ import tokenize
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import pyast_batch  # noqa: E402
+from compare import pyast_batch, require_pyast  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare import DEFAULT, EXCLUDE, py_files  # noqa: E402
@@ -83,6 +83,7 @@ def main():
     ap.add_argument("--keep", help="write the mutants into this directory (m<N>.py) and keep them")
     ap.add_argument("paths", nargs="*", default=[DEFAULT])
     args = ap.parse_args()
+    require_pyast(args.bin)
     warnings.simplefilter("ignore")
     rng = random.Random(args.seed)
     pool = []
