@@ -122,9 +122,7 @@ public struct Candidate: Sendable {
     /// Reads a candidate record; the error says what is missing or malformed.
     public init(json object: JSONObject) throws(CandidateError) {
         guard case .object(let specObject)? = object["spec"] else { throw CandidateError("candidate has no \"spec\" object") }
-        var specRecord = specObject
-        specRecord["kind"] = "spec"
-        let (spec, diagnostics) = validateSpec(specRecord)
+        let (spec, diagnostics) = SpecCache.shared.validated(specObject)
         if let first = diagnostics.first(where: { $0.severity == .error }) {
             throw CandidateError("candidate's spec is invalid: \(first.rule) \(first.path ?? ""): \(first.message)")
         }
@@ -153,6 +151,25 @@ public struct Candidate: Sendable {
 
     /// Whether mkspy-check or mkspy-score refused the program: it will never be scored.
     public var refused: Bool { check?.ok == false || summary?.ok == false }
+}
+
+/// The specs candidates embed, validated once per process: an archive repeats one spec in every
+/// record, and validating it is most of what reading a record costs.
+final class SpecCache: @unchecked Sendable {
+    static let shared = SpecCache()
+    private let lock = Mutex()
+    private var specs: [[UInt8]: (Spec, [Diagnostic])] = [:]
+
+    /// `validateSpec` of the embedded spec object (as a spec record).
+    func validated(_ object: JSONObject) -> (Spec, [Diagnostic]) {
+        let key = JSON.object(object).encoded
+        if let known = lock.locked({ specs[key] }) { return known }
+        var record = object
+        record["kind"] = "spec"
+        let result = validateSpec(record)
+        lock.locked { if specs.count < 64 { specs[key] = result } }
+        return result
+    }
 }
 
 /// Why a record could not be read as a candidate.

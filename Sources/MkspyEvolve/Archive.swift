@@ -35,17 +35,27 @@ public struct Entry: Sendable {
     /// The train minibatch this child is judged on against its first parent (`evolve.minibatch`).
     public var minibatch: [String]? { candidate.evolve?.minibatch }
 
-    /// The record to write: the candidate with every score, `want` when given, and its
-    /// `evolve.minibatches` replaced when given (a child keeps its minibatch).
+    /// The record a step writes: the candidate without its scores (the archive has them, and
+    /// mkspy-score adds only new ones, so each score is written once) and without its source
+    /// (mkspy-gen renders the same bytes again, and the archive does not repeat it), `want`
+    /// when given, and its `evolve.minibatches` replaced when given (a child keeps its minibatch).
     public func record(want: [String]?, minibatches: [[String]]? = nil) -> Candidate {
         var c = candidate
-        if !scores.isEmpty { c.scores = scores }
+        c.source = nil
+        c.check = nil
         c.want = want
         if let minibatches {
             var marks = c.evolve ?? EvolveMarks()
             marks.minibatches = minibatches
             c.evolve = marks
         }
+        return c
+    }
+
+    /// The candidate with every score it was given (`--best`).
+    public var withScores: Candidate {
+        var c = candidate
+        c.scores = scores.isEmpty ? nil : scores
         return c
     }
 

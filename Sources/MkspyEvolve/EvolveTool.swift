@@ -114,7 +114,7 @@ public enum EvolveTool {
                 filter.diagnose(nil, "no candidate has been scored on every val example yet")
                 exit(max(filter.status, .cannotProceed))
             }
-            var record = best.record(want: nil)
+            var record = best.withScores
             record.evolve = EvolveMarks(minibatch: record.evolve?.minibatch, minibatches: record.evolve?.minibatches,
                                         val: .init(mean: best.mean(options.val) ?? 0, n: options.val.count))
             filter.emit(record.json)

@@ -84,10 +84,11 @@ public enum GenTool {
         for candidate in rendered { filter.emit(candidate.json) }
     }
 
-    /// Renders a candidate that has no source (a program's: no state); passes one that has.
+    /// Renders a candidate that has no source (a program's: no source or no state); passes one
+    /// that has. mkspy-evolve writes survivors without their source, so they come here again.
     static func render(_ record: Record, options: RenderOptions, _ filter: Filter) {
         let isProgram = record.object["spec"]?["program"] != nil
-        if record.object[isProgram ? "state" : "source"] != nil { return filter.passThrough(record) }
+        if record.object["source"] != nil, !isProgram || record.object["state"] != nil { return filter.passThrough(record) }
         do {
             var candidate = try Candidate(json: record.object)
             if isProgram { try ProgramState.render(&candidate) } else { candidate.source = try Renderer.render(candidate, options: options) }

@@ -77,20 +77,22 @@ import Testing
     }
 
     /// The archive as far as the search's choices go: each record's id, origin, parents,
-    /// generation, scores (each a number or null), evolve marks (but the step number, a count
-    /// the fixture predates) and want; no timings, traces or usage. A record already in this
-    /// form stays as it is: the fixture is its own form.
+    /// generation, the scores it adds (a record may repeat earlier ones),
+    /// evolve marks (but the step number, a count the fixture predates) and want; no timings,
+    /// traces or usage. A record already in this form stays as it is: the fixture is its own form.
     static func choices(_ archive: String) -> [JSON] {
-        archive.split(separator: "\n").compactMap { text -> JSON? in
-            guard let r = try? JSON.parse(Array(text.utf8)) else { return nil }
+        var seen = [String: Set<String>]()
+        return archive.split(separator: "\n").compactMap { text -> JSON? in
+            guard let r = try? JSON.parse(Array(text.utf8)), let id = r["id"]?.stringValue else { return nil }
             var scores = JSONObject()
-            for (id, entry) in r["scores"]?.objectValue ?? [:] {
-                scores[id] = (entry.doubleValue ?? entry["score"]?.doubleValue).map(JSON.double) ?? .null
+            for (eid, entry) in r["scores"]?.objectValue ?? [:] {
+                guard let score = entry.doubleValue ?? entry["score"]?.doubleValue, seen[id, default: []].insert(eid).inserted else { continue }
+                scores[eid] = .double(score)
             }
             var evolve = r["evolve"]?.objectValue
             evolve?["step"] = nil
             if evolve?.isEmpty == true { evolve = nil }
-            return ["id": r["id"] ?? .null, "origin": r["origin"] ?? .null, "parents": r["parents"] ?? .null,
+            return ["id": .string(id), "origin": r["origin"] ?? .null, "parents": r["parents"] ?? .null,
                     "generation": r["generation"] ?? .null, "scores": .object(scores), "evolve": evolve.map(JSON.object) ?? .null,
                     "want": r["want"] ?? .null]
         }
