@@ -58,4 +58,55 @@ import Testing
         #expect(child.modules["classify"]!.instruction == text)
         #expect(child.modules["classify"]!.strategy == parent.genome.modules["classify"]!.strategy)
     }
+
+    /// A reflection whose reply does not parse is asked again past DSPy's cache, in its own
+    /// step and in every later one, instead of being answered by the cached failure.
+    @Test(.enabled(if: python != nil, "needs the DSPy runtime (MKSPY_PYTHON or mkspy's own)"))
+    func aFailedReflectionIsRetriedPastTheCache() throws {
+        setenv("MKSPY_SHARE", Self.repo + "/share/mkspy", 1)
+        let standIn = Process()
+        standIn.executableURL = URL(fileURLWithPath: Self.python!)
+        standIn.arguments = [Self.repo + "/share/mkspy/standin/standin_lm.py", "--port", "0", "--fail-rate", "1",
+                             "--fail-mix", "malformed", "--max-seconds", "120"]
+        let out = Pipe()
+        standIn.standardOutput = out
+        standIn.standardError = FileHandle.nullDevice
+        try standIn.run()
+        defer { standIn.terminate(); standIn.waitUntilExit() }
+        var line = [UInt8]()
+        while let byte = try out.fileHandleForReading.read(upToCount: 1)?.first, byte != 0x0A { line.append(byte) }
+        let port = try #require(try JSON.parse(line)["port"]?.intValue)
+        func calls() throws -> Int {  // the stand-in's GET /stats, read with the runtime's Python
+            let get = Process()
+            get.executableURL = URL(fileURLWithPath: Self.python!)
+            get.arguments = ["-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())",
+                             "http://127.0.0.1:\(port)/stats"]
+            let body = Pipe()
+            get.standardOutput = body
+            try get.run()
+            let data = body.fileHandleForReading.readDataToEndOfFile()
+            get.waitUntilExit()
+            return try #require(try JSON.parse(Array(data))["calls"]?.intValue)
+        }
+
+        let parent = Fixture.seed(Fixture.spec(), instruction: "Route the message.")
+        let record = Fixture.record(parent, scores: ["t1": 0, "t2": 1, "t3": 0, "v1": 0.5])
+        var options = EvolveOptions()
+        options.train = ["t1", "t2", "t3"]
+        options.val = ["v1"]
+        let archive = Fixture.archive([record])
+        let request = Evolver(archive: archive, options: options).reflectionRequest(archive.entries[parent.id]!, module: "classify", batch: ["t1", "t2", "t3"])
+        let cache = NSTemporaryDirectory() + "mkspy-reflection-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let reflector = pythonReflector(lm: LMConfig(model: "openai/standin", base: "http://127.0.0.1:\(port)/v1", key: "standin"),
+                                        jobs: 1, cache: cache, quiet: true)
+        #expect(reflector([request]) == [nil])
+        let first = try calls()
+        #expect(first >= 3, "the first try and two retries reach the LM")
+        // The same request in a later step (its "step" differs): its retries reach the LM again.
+        var later = try #require(request.json.objectValue)
+        later["step"] = 7
+        #expect(reflector([ReflectionRequest(module: request.module, instruction: request.instruction, json: .object(later))]) == [nil])
+        #expect(try calls() - first >= 2, "a later step's retries are not answered by the cache")
+    }
 }

@@ -9,7 +9,7 @@ import time
 import traceback
 import types
 
-from .common import build_lm, encode, error, error_code, jsonable, log
+from .common import build_lm, describe, encode, error, error_code, jsonable, log
 
 def signature_name(predictor):
     """A predictor's signature as a person knows it: its class name, or for a string signature
@@ -183,7 +183,7 @@ def run_example(dspy, program, names, telemetry, lm, metric_fn, request, example
     except BaseException as exc:  # SystemExit too: only this example fails
         if isinstance(exc, KeyboardInterrupt):
             raise
-        result["error"] = error(error_code(exc), f"{type(exc).__name__}: {exc}")
+        result["error"] = error(error_code(exc), describe(exc))
         pred = None
     result["trace"] = [{"module": names.get(id(p), type(p).__name__),
                         "signature": signature_name(p),

@@ -63,6 +63,20 @@ def error_code(exc):
     return next((code for name, code in ERROR_CODES if name in names), "program")
 
 
+def describe(exc):
+    """The error message of an exception raised while running a program. A reply that did not
+    parse gets a short note a reflection can act on, not DSPy's dump of the whole prompt."""
+    if type(exc).__name__ == "AdapterParseError" and getattr(exc, "signature", None) is not None:
+        parsed = exc.parsed_result if isinstance(getattr(exc, "parsed_result", None), dict) else {}
+        missing = [name for name in exc.signature.output_fields if name not in parsed]
+        reply = " ".join(str(getattr(exc, "lm_response", "") or "").split())
+        note = "the answer did not follow the output format"
+        if missing:
+            note += "; missing fields: " + ", ".join(missing)
+        return note + (f"; the reply began: {reply[:160]}" if reply else "; the reply was empty")
+    return f"{type(exc).__name__}: {exc}"
+
+
 def build_lm(dspy, config, **overrides):
     """The dspy.LM of a config's "lm": {model, api_base, api_key, num_retries, kwargs}."""
     kwargs = dict(config.get("kwargs") or {})

@@ -2,9 +2,9 @@
 
 A session of the runtime worker (worker.py) whose first line is {"op": "reflect", "lm": {"model",
 "api_base", "api_key", "num_retries", "kwargs"}, "jobs": N, "cache_dir": DIR or null}; then one request per line: {"task", "module", "instruction",
-"inputs", "outputs", "examples": [{"inputs", "outputs", "score", "feedback"}]}, up to end of input.
-Writes one line per request, in any order: {"index": i, "instruction": "..."} or {"index": i,
-"error": "..."}. The proposal is a DSPy signature run by dspy.Predict, as GEPA's own instruction
+"inputs", "outputs", "examples": [{"inputs", "outputs", "score", "feedback"}], "step"}, up to end of input.
+Writes one line per request, in any order: {"index": i, "instruction": "...", "attempts": n} or
+{"index": i, "error": "...", "attempts": n}. The proposal is a DSPy signature run by dspy.Predict, as GEPA's own instruction
 proposer is; the key never appears in any output.
 """
 
@@ -15,7 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import dspy
 
-from .common import build_lm, scrub
+from .common import build_lm, describe, scrub
+
+# Proposals asked again when one fails or repeats the instruction.
+RETRIES = 2
 
 
 class ProposeInstruction(dspy.Signature):
@@ -80,14 +83,24 @@ def answer(config, buffer):
 
     def run(indexed):
         i, request = indexed
-        try:
-            with dspy.context(lm=lm):
-                result = propose(task=request.get("task", ""), current_instruction=request.get("instruction", ""),
-                                 field_descriptions=render_fields(request), examples_with_feedback=render_examples(request))
-            text = (result.new_instruction or "").strip().strip("`").strip()
-            return {"index": i, "instruction": text}
-        except Exception as exc:  # one failed proposal does not stop the others
-            return {"index": i, "error": scrub(f"{type(exc).__name__}: {exc}")[:500]}
+        problem = None
+        # A failed proposal is asked again past DSPy's cache (a fresh rollout id, which needs a
+        # temperature above 0), else the cached failure would answer every later step too.
+        for attempt in range(RETRIES + 1):
+            # The step's number keeps a later step's retries from meeting this step's cached ones.
+            rollout = int(request.get("step") or 0) * (RETRIES + 1) + attempt
+            retry = {} if attempt == 0 else {"rollout_id": rollout, "temperature": lm.kwargs.get("temperature") or 1.0}
+            try:
+                with dspy.context(lm=lm.copy(**retry) if retry else lm):
+                    result = propose(task=request.get("task", ""), current_instruction=request.get("instruction", ""),
+                                     field_descriptions=render_fields(request), examples_with_feedback=render_examples(request))
+                text = (result.new_instruction or "").strip().strip("`").strip()
+                if text and text != request.get("instruction", "").strip():
+                    return {"index": i, "instruction": text, "attempts": attempt + 1}
+                problem = "the reflection LM proposed no new instruction"
+            except Exception as exc:  # one failed proposal does not stop the others
+                problem = describe(exc)
+        return {"index": i, "error": scrub(problem)[:500], "attempts": RETRIES + 1}
 
     with ThreadPoolExecutor(max_workers=max(1, int(config.get("jobs") or 4))) as pool:
         for reply in pool.map(run, enumerate(requests)):
