@@ -8,6 +8,7 @@ public struct Evolver {
     public let options: EvolveOptions
     /// Val ids in the run's fixed evaluation order (a seeded shuffle): stages are its prefixes.
     public let valOrder: [String]
+    let valSet: Set<String>
     /// Cumulative stage sizes: a quarter, a half, then all of val (in whole rounds of `jobs`).
     public let stages: [Int]
     let entries: [Entry]
@@ -23,6 +24,7 @@ public struct Evolver {
         self.options = options
         var rng = SeededRandom(["val-order", String(options.seed)])
         valOrder = rng.shuffled(options.val)
+        valSet = Set(options.val)
         stages = stageSizes(options.val.count, jobs: options.jobs)
         entries = archive.ordered
         let val = options.val

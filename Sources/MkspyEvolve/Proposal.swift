@@ -73,7 +73,7 @@ extension Evolver {
         var marks = EvolveMarks(minibatch: p.gate)
         var want = p.gate
         let childDepth = isClimbing(p.parent) ? depth(p.parent) + 1 : 1
-        if options.climb > 1, childDepth < options.climb {
+        if options.climb > 1, childDepth < options.climb, canClimb {
             var rng = SeededRandom(["climb", String(options.seed), child.id])
             let next = nextMinibatch(after: p.parent, excluding: Set(p.gate), size: options.readSize, rng: &rng)
             if !next.isEmpty {
@@ -114,7 +114,8 @@ extension Evolver {
                                     "desc": .string(parent.candidate.genome.modules[module]?.descriptions[f.name] ?? f.desc)] })
         }
         let json: JSON = ["task": .string(spec.description), "module": .string(module), "instruction": .string(instruction),
-                          "inputs": fields(op?.inputs ?? []), "outputs": fields(op?.outputs ?? []), "examples": .array(examples)]
+                          "inputs": fields(op?.inputs ?? []), "outputs": fields(op?.outputs ?? []), "examples": .array(examples),
+                          "step": .int(stepNumber)]
         return ReflectionRequest(module: module, instruction: instruction, json: json)
     }
 

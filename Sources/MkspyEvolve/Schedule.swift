@@ -71,7 +71,7 @@ extension Evolver {
             let kids = children[entry.id] ?? []
             if kids.contains(where: { gate($0) == true }) { return .dead(Verdict(.beaten, "beaten by its own child on train before val")) }
             if kids.contains(where: { gate($0) == nil && !$0.refused }) { return .waiting }
-            if kids.isEmpty, depth(entry) < options.climb, !entry.minibatches.isEmpty {
+            if kids.isEmpty, depth(entry) < options.climb, canClimb, !entry.minibatches.isEmpty {
                 let missing = Array(Set(entry.minibatches.joined()).filter { entry.score($0) == nil }).sorted()
                 if !missing.isEmpty { return .pending(missing) }
                 if entry.minibatches.joined().contains(where: { entry.score($0)! < 1 }) { return .waiting }
@@ -111,6 +111,13 @@ extension Evolver {
         var rng = SeededRandom(["probe", String(options.seed), entry.id, String(ran.count)])
         let next = nextMinibatch(after: entry, excluding: ran, size: options.minibatch, rng: &rng)
         return next.isEmpty ? nil : next
+    }
+
+    /// Whether the budget left still pays for another link of a chain: a chain that climbs past
+    /// it would end the run with its best link never run on val, and the seed as the best.
+    var canClimb: Bool {
+        guard let max = options.maxCalls else { return true }
+        return max - archive.metricCalls >= 2 * options.val.count
     }
 
     /// Whether a child is still on train: no val example run yet, and climbing is on.
@@ -170,3 +177,4 @@ public func stageSizes(_ n: Int, jobs: Int = 1) -> [Int] {
     }
     return sizes
 }
+

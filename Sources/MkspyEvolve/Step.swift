@@ -24,6 +24,9 @@ struct Allowance {
         return ids
     }
 
+    /// Sets `n` calls aside: what the steps after this one need.
+    mutating func reserve(_ n: Int) { left = max(0, left - n) }
+
     /// Takes the first of `ids` that fit; nil when none does.
     mutating func takePrefix(_ ids: [String]) -> [String]? {
         guard left > 0 else { return nil }
@@ -98,7 +101,8 @@ extension Evolver {
             var gates = 0  // what the children's minibatches will cost at least
             for p in proposals {
                 // No reflection is paid for a child whose minibatch the budget cannot run.
-                guard gates + p.gate.count <= allowance.left else { result.notes.append("budget: a child was not proposed"); continue }
+                // Nor for one that, once past its gate, could not run the first val stage.
+                guard gates + p.gate.count + (stages.first ?? 0) <= allowance.left else { result.notes.append("budget: a child was not proposed"); continue }
                 gates += p.gate.count
                 switch propose(p, rng: &rng, known: &known) {
                 case .child(let child): children.append(child)
@@ -152,6 +156,7 @@ extension Evolver {
     /// candidate runs a val stage.
     func continuing(_ allowance: inout Allowance) -> (records: [Candidate], owed: Owed, valStage: Bool) {
         var records = [Candidate](), owed = Owed(), valStage = false
+        var racers = [(entry: Entry, want: [String])]()
         for entry in entries {
             switch status(entry) {
             case .complete:
@@ -164,6 +169,10 @@ extension Evolver {
                 guard let want = allowance.take(batch) else { continue }
                 records.append(entry.record(want: want, minibatches: [batch]))
             case .pending(let want):
+                if options.maxCalls != nil, want.contains(where: valSet.contains) {
+                    racers.append((entry, want))
+                    continue
+                }
                 guard let cut = allowance.takePrefix(want) else { continue }
                 if entry.candidate.parents.isEmpty {  // drawn as a parent meanwhile: see `drawSeed`
                     owed.items.append((entry, cut))
@@ -173,7 +182,39 @@ extension Evolver {
                 records.append(entry.record(want: cut))
             }
         }
+        // Under a budget, val goes to the most promising candidates first: each runs its next
+        // stage only while the budget also covers the rest of val for it and for every one
+        // ranked above it (the first always runs), and what they all still need is set aside
+        // before any new child is proposed. Spread over every racer, the budget would end with
+        // none of them complete, and the seed the best.
+        let pool = allowance.left
+        var reserved = 0
+        let ranked = racers.enumerated().map { (i, r) in (r, promise(r.entry), i) }
+            .sorted { ($0.1.started, $0.1.mean, -$0.2) > ($1.1.started, $1.1.mean, -$1.2) }.map(\.0)
+        for (rank, racer) in ranked.enumerated() {
+            reserved += options.val.filter { racer.entry.score($0) == nil }.count
+            guard rank == 0 || reserved <= pool, let cut = allowance.takePrefix(racer.want) else { continue }
+            if racer.entry.candidate.parents.isEmpty {
+                owed.items.append((racer.entry, cut))
+                continue
+            }
+            valStage = true
+            records.append(racer.entry.record(want: cut))
+        }
+        allowance.reserve(reserved - (pool - allowance.left))
         return (records, owed, valStage)
+    }
+
+    /// How promising a candidate on its way to val looks: one that started val goes on before
+    /// another starts (finishing one is worth more than starting two), by its mean on the val
+    /// it has run; one that has not, by its mean on the train it has run.
+    /// Seeds come last: a child past its gate already beat its seed lineage on train, and the
+    /// seed's val fills idle slots anyway.
+    func promise(_ entry: Entry) -> (started: Int, mean: Double) {
+        if entry.candidate.parents.isEmpty { return (-1, 0) }
+        let ran = options.val.filter { entry.score($0) != nil }
+        if let mean = entry.mean(ran) { return (1, mean) }
+        return (0, entry.mean(options.train.filter { entry.score($0) != nil }) ?? 0)
     }
 
     /// Parents whose minibatches all ran, not asked for anything this step: they propose now.

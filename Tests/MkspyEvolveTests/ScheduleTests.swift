@@ -308,6 +308,29 @@ import Testing
         #expect(verdict.why.contains("cannot reach the leader's val total 6.0 (at most 5.0)"))
     }
 
+    @Test func underABudgetValGoesToTheMostPromisingFirst() {
+        // Two candidates ran the first val stage: `strong` beat the frontier there, `weak` tied
+        // it. 8 calls are left: enough to complete one of them, not both.
+        let s = Fixture.seed()
+        let strong = Fixture.child(of: s, instruction: "strong", origin: "merge")
+        let weak = Fixture.child(of: s, instruction: "weak", origin: "merge")
+        let order = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: options()).valOrder
+        var seedScores = all(0.5)
+        for id in ["t1", "t2", "t3"] { seedScores[id] = 0 }
+        let archive = Fixture.archive([
+            Fixture.record(weak, scores: [order[0]: 0.5, order[1]: 0.5]),
+            Fixture.record(s, scores: seedScores),
+            Fixture.record(strong, scores: [order[0]: 1, order[1]: 1]),
+        ])
+        var o = options()
+        o.maxCalls = archive.metricCalls + 8
+        let r = Evolver(archive: archive, options: o).step(reflector: rulesReflector)
+        // The strong one runs the rest of val; the weak one waits, and nothing new is proposed
+        // with what completing both would need.
+        #expect(r.records.map(\.id) == [strong.id])
+        #expect(r.records.first?.want == Array(order.dropFirst(2)))
+    }
+
     @Test func refusedCandidatesAreDead() {
         let s = Fixture.seed()
         let archive = Fixture.archive([Fixture.record(s, extra: ["check": ["ok": false, "diagnostics": []]])])
@@ -384,13 +407,16 @@ import Testing
         let counting: Reflector = { requests in asked += requests.count; return rulesReflector(requests) }
         var o = options()
         o.children = 1
-        for (budget, want, reflections) in [(100, 4, 1), (11 + 3, 3, 1), (11 + 2, nil as Int?, 0)] {
+        // With 8 val examples (a first stage of 2): 89 left climbs; 5 left runs the gate and
+        // then val (too little for a chain to climb on); 4 left could not run the gate and the
+        // first stage, so nothing is proposed.
+        for (budget, want, reflections) in [(100, 4, 1), (11 + 3 + 2, 3, 1), (11 + 3 + 1, nil as Int?, 0)] {
             o.maxCalls = budget
             asked = 0
             let r = Evolver(archive: Fixture.archive([seed]), options: o).step(reflector: counting)
             let child = r.records.first { $0["parents"] == .array([.string(s.id)]) }
             #expect(child?["want"]?.arrayValue?.count == want, "budget \(budget)")
-            #expect(asked == reflections, "budget \(budget): no reflection is paid for a child that cannot run")
+            #expect(asked == reflections, "budget \(budget): no reflection is paid for a child that cannot reach val")
         }
     }
 }
