@@ -116,6 +116,8 @@ def load_user_program(dspy, request):
         sys.path.remove(directory)
     sys.path.insert(0, directory)
     name = os.path.splitext(os.path.basename(path))[0]
+    if name in sys.modules:  # a file named like a module already imported (types.py) must not replace it
+        name = f"mkspy_program_{name}"
     module = types.ModuleType(name)
     module.__file__ = path
     sys.modules[name] = module
