@@ -348,7 +348,7 @@ public final class Scorer {
             let first = why.split(separator: "\n").first.map(String.init) ?? why
             filter.diagnose(nil, run.candidate.spec.program == nil
                 ? "candidate \(run.name): its program or metric did not load, so every example failed: \(first)"
-                : "candidate \(run.name): the program did not load, so no example was run: \(first)")
+                : "candidate \(run.name): the program or its metric did not load, so no example was run: \(first)")
             filter.raise(.recordErrors)
         }
         runs[run.key] = nil
@@ -373,7 +373,7 @@ public final class Scorer {
                                     data: byFile.mapValues(Summary.Tally.init))
         if candidate.spec.program != nil, let why = run.loadError {
             candidate.want = nil
-            candidate.summary = Summary(refusal: Diagnostic("SCORE005", .error, "the program did not load: \(why)"))
+            candidate.summary = Summary(refusal: Diagnostic("SCORE005", .error, "the program or its metric did not load: \(why)"))
         }
         return candidate
     }
