@@ -72,7 +72,8 @@ public enum CheckTool {
         filter.finish()
     }
 
-    /// The findings for one candidate record: its source checked, and checked against its spec.
+    /// The findings for one candidate record: its source checked, and a generated program's
+    /// checked against its spec.
     public static func checkCandidate(_ object: JSONObject) -> [Diagnostic] {
         let candidate: Candidate
         do { candidate = try Candidate(json: object) } catch {
@@ -83,6 +84,9 @@ public enum CheckTool {
         guard let source = candidate.source else {
             return [Diagnostic(CheckRule.unreadableCandidate.rawValue, .error, "candidate has no source; render it with mkspy-gen first")]
         }
+        // A user's program is the user's file, which no genome rewrites: it is checked as a
+        // .py operand is, not against the form mkspy-gen writes.
+        if candidate.spec.program != nil { return checkProgram(Array(source.utf8), mode: .file(strict: false)) }
         return checkProgram(Array(source.utf8), mode: .candidate, candidate: candidate)
     }
 

@@ -72,8 +72,12 @@ public struct Candidate: Sendable {
     public var parents: [String]
     public var origin: String
     public var generation: Int
-    /// The rendered Python program, once mkspy-gen has rendered it.
+    /// The rendered Python program, once mkspy-gen has rendered it; for a user's program,
+    /// that file unchanged.
     public var source: String?
+    /// For a user's program: what `program.save(path)` writes (state only) with the genome
+    /// applied, the file `program.load()` reads (`state`); nil for a generated program.
+    public var state: JSONObject?
     /// What mkspy-check found (`check`).
     public var check: CheckResult?
     /// Example id → score entry, as mkspy-score wrote them (`scores`).
@@ -107,6 +111,7 @@ public struct Candidate: Sendable {
         o["origin"] = .string(origin)
         o["generation"] = .int(generation)
         o["source"] = source.map(JSON.string)
+        o["state"] = state.map(JSON.object)
         o["check"] = check?.json
         o["scores"] = scores?.json
         o["usage"] = usage?.json
@@ -117,7 +122,7 @@ public struct Candidate: Sendable {
     }
 
     static let members = ["kind", "id", "spec", "genome", "parents", "origin", "generation", "source",
-                          "check", "scores", "usage", "summary", "want", "evolve"]
+                          "state", "check", "scores", "usage", "summary", "want", "evolve"]
 
     /// Reads a candidate record; the error says what is missing or malformed.
     public init(json object: JSONObject) throws(CandidateError) {
@@ -138,6 +143,7 @@ public struct Candidate: Sendable {
         self.origin = object["origin"]?.stringValue ?? "seed"
         self.generation = object["generation"]?.intValue ?? 0
         self.source = object["source"]?.stringValue
+        self.state = object["state"]?.objectValue
         self.check = object["check"].flatMap { $0.isNull ? nil : CheckResult(json: $0) }
         self.scores = object["scores"].flatMap(Scores.init(json:))
         self.usage = object["usage"]?.objectValue.map { Usage(json: .object($0)) }

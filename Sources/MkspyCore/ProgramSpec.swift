@@ -9,15 +9,20 @@ public struct ProgramReference: Equatable, Sendable {
     /// State entries of the program's parameters that are not predictors (`dspy.Retrieve`
     /// saves `{"k": 3}`): every candidate's state holds them as they are.
     public var fixedState: JSONObject
+    /// The parameters of `forward` that have a default: an example may leave them out.
+    public var optionalInputs: [String]
 
-    public init(path: String, className: String, sha256: String, fixedState: JSONObject = JSONObject()) {
+    public init(path: String, className: String, sha256: String, fixedState: JSONObject = JSONObject(),
+                optionalInputs: [String] = []) {
         self.path = path; self.className = className; self.sha256 = sha256; self.fixedState = fixedState
+        self.optionalInputs = optionalInputs
     }
 
     /// The members the spec's content hash covers.
     var hashedJSON: JSON {
         var o: JSONObject = ["class": .string(className), "sha256": .string(sha256)]
         if !fixedState.isEmpty { o["fixed_state"] = .object(fixedState) }
+        if !optionalInputs.isEmpty { o["optional_inputs"] = .array(optionalInputs.map(JSON.string)) }
         return .object(o)
     }
 
@@ -39,6 +44,13 @@ public struct PredictorSite: Equatable, Sendable {
 }
 
 extension Spec {
+    /// The input fields every example must have: all of a generated program's, and the
+    /// parameters of a user's `forward` that have no default.
+    public var requiredInputs: [String] {
+        let optional = Set(program?.optionalInputs ?? [])
+        return inputs.map(\.name).filter { !optional.contains($0) }
+    }
+
     /// A spec read from a user's program: one operation per named predictor.
     public init(program: ProgramReference, name: String, description: String,
                 types: [(name: String, definition: TypeDefinition)], inputs: [Field], outputs: [Field],
@@ -60,11 +72,12 @@ extension SpecValidator {
         let description = string(o["description"], root / "description", required: false) ?? ""
         var program = ProgramReference(path: "", className: "", sha256: "")
         if case .object(let p)? = o["program"] {
-            unknownKeys(p, ["path", "class", "sha256", "fixed_state"], root / "program")
+            unknownKeys(p, ["path", "class", "sha256", "fixed_state", "optional_inputs"], root / "program")
             program.path = string(p["path"], root / "program" / "path", required: true) ?? ""
             program.className = string(p["class"], root / "program" / "class", required: false) ?? ""
             program.sha256 = string(p["sha256"], root / "program" / "sha256", required: true) ?? ""
             program.fixedState = p["fixed_state"]?.objectValue ?? JSONObject()
+            program.optionalInputs = (p["optional_inputs"]?.arrayValue ?? []).compactMap(\.stringValue)
         } else {
             report(.shape, root / "program", "program must be an object {\"path\", \"class\", \"sha256\"}")
         }

@@ -37,11 +37,12 @@ public struct Entry: Sendable {
 
     /// The record a step writes: the candidate without its scores (the archive has them, and
     /// mkspy-score adds only new ones, so each score is written once) and without its source
-    /// (mkspy-gen renders the same bytes again, and the archive does not repeat it), `want`
+    /// and state (mkspy-gen renders the same bytes again, and the archive does not repeat it), `want`
     /// when given, and its `evolve.minibatches` replaced when given (a child keeps its minibatch).
     public func record(want: [String]?, minibatches: [[String]]? = nil) -> Candidate {
         var c = candidate
         c.source = nil
+        c.state = nil
         c.check = nil
         c.want = want
         if let minibatches {

@@ -6,7 +6,8 @@ import MkspyCore
 public enum Operator: String, Sendable, CaseIterable {
     /// The reflection LM rewrites one module's instruction from its traces and feedback.
     case reflect
-    /// One module's strategy changes: predict ↔ cot, and react where the operation has tools.
+    /// One module's strategy changes: predict ↔ cot, and react where the operation has tools
+    /// (generated programs only).
     case structural
     /// One module's demos gain (or replace the oldest with) a trace that scored 1.0.
     case bootstrap
@@ -25,9 +26,10 @@ public func moduleToEdit(_ spec: Spec, generation: Int, slot: Int) -> String {
 }
 
 /// The next strategy of a module: predict → cot → predict, or predict → cot → react → predict
-/// when the operation declares tools.
+/// when the operation declares tools. Never for a user's program: its structure is its code,
+/// which `program.load()` does not change.
 public func structural(_ genome: Genome, spec: Spec, module: String) -> Genome? {
-    guard let op = spec.operations.first(where: { $0.name == module }), var m = genome.modules[module] else { return nil }
+    guard spec.program == nil, let op = spec.operations.first(where: { $0.name == module }), var m = genome.modules[module] else { return nil }
     let cycle: [Strategy] = op.tools.isEmpty ? [.predict, .cot] : [.predict, .cot, .react]
     let index = cycle.firstIndex(of: m.strategy) ?? -1
     m.strategy = cycle[(index + 1) % cycle.count]

@@ -19,7 +19,7 @@ public enum ProgramState {
     /// names) and `state`.
     public static func render(_ candidate: inout Candidate) throws(RenderError) {
         candidate.source = try source(candidate.spec)
-        candidate.extra["state"] = try state(candidate.spec, candidate.genome)
+        candidate.state = try state(candidate.spec, candidate.genome)
     }
 
     /// The program file's text; an error when it cannot be read or its SHA-256 is no
@@ -37,7 +37,7 @@ public enum ProgramState {
     }
 
     /// The saved state for `genome` (its instructions, field descriptions and demos).
-    public static func state(_ spec: Spec, _ genome: Genome) throws(RenderError) -> JSON {
+    public static func state(_ spec: Spec, _ genome: Genome) throws(RenderError) -> JSONObject {
         var state = spec.program?.fixedState ?? JSONObject()
         for op in spec.operations {
             guard let module = genome.modules[op.name] else { throw RenderError("the genome has no module for predictor '\(op.name)'") }
@@ -54,6 +54,6 @@ public enum ProgramState {
             ]
         }
         state["metadata"] = ["dependency_versions": .object(dependencyVersions)]
-        return .object(state)
+        return state
     }
 }

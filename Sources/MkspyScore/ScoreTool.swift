@@ -7,7 +7,7 @@ public enum ScoreTool {
         usage: mkspy-score --data FILE... [--metric KIND|metric.json] [--lm MODEL] [--lm-base URL]
                            [--lm-key KEY] [--lm-arg K=V]... [-j N] [--max-calls N] [--max-tokens N]
                            [--max-cost USD] [--cache DIR] [--log FILE] [--timeout SECONDS]
-                           [--memory MB] [--force] [-q] [FILE...]
+                           [--memory MB] [--program-arg K=V]... [--force] [-q] [FILE...]
 
         Run each checked candidate's program under DSPy on its `want` examples (every --data
         example when it has none), skipping examples it already has a score for, and write the
@@ -30,6 +30,8 @@ public enum ScoreTool {
           --log FILE         append one JSON line per LM call (telemetry)
           --timeout SECONDS  per-example time limit (default 300)
           --memory MB        per-program memory limit (default 4096)
+          --program-arg K=V  build a user's program class with K=V (V as JSON when it
+                             parses, else a string); may repeat
           --force            also score unchecked or failed candidates
           -q, --quiet        no progress or diagnostics on stderr
           -h, --help         show this help
@@ -43,7 +45,7 @@ public enum ScoreTool {
             .init("--lm-base", value: true), .init("--lm-key", value: true), .init("--lm-arg", value: true),
             .init("-j", "--jobs", value: true), .init("--max-calls", value: true), .init("--max-tokens", value: true),
             .init("--max-cost", value: true), .init("--cache", value: true), .init("--log", value: true),
-            .init("--timeout", value: true), .init("--memory", value: true), .init("--force"), .init("-q", "--quiet"),
+            .init("--timeout", value: true), .init("--memory", value: true), .init("--program-arg", value: true), .init("--force"), .init("-q", "--quiet"),
         ])
 
     public static func main(_ argv: [String]) -> Never {
@@ -83,12 +85,27 @@ public enum ScoreTool {
             options.memoryMB = try arguments.integer("--memory", minimum: 64) ?? 4096
             options.cacheDirectory = PythonEnvironment.lmCache(arguments.value("--cache"))
             options.logPath = arguments.value("--log")
+            options.programArguments = try programArguments(arguments.all("--program-arg"))
             options.force = arguments.flag("--force")
             options.quiet = arguments.flag("--quiet")
             return .success(options)
         } catch {
             return .failure(error)
         }
+    }
+
+    /// `--program-arg K=V`s: K a Python identifier, V a JSON value when it parses as one
+    /// (`k=3`, `flag=true`, `names=["a"]`), else the string as written (`model=small`).
+    static func programArguments(_ pairs: [String]) throws(UsageError) -> JSONObject {
+        var arguments = JSONObject()
+        for pair in pairs {
+            guard let equals = pair.firstIndex(of: "="), isPythonIdentifier(String(pair[..<equals])) else {
+                throw UsageError("--program-arg '\(pair)': expected NAME=VALUE, NAME a parameter of the program's constructor")
+            }
+            let text = String(pair[pair.index(after: equals)...])
+            arguments[String(pair[..<equals])] = (try? JSON.parse(Array(text.utf8))) ?? .string(text)
+        }
+        return arguments
     }
 
     /// `--metric`: a built-in kind, or a JSON file holding a metric object.
@@ -105,6 +122,12 @@ public enum ScoreTool {
         }
         return .success(object)
     }
+}
+
+/// Whether `name` is an ASCII Python identifier (what a keyword argument can be named).
+func isPythonIdentifier(_ name: String) -> Bool {
+    guard let first = name.utf8.first, first == 0x5F || (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7A else { return false }
+    return name.utf8.allSatisfy { $0 == 0x5F || ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 >= 0x30 && $0 <= 0x39 }
 }
 
 let clockStart = ContinuousClock.now

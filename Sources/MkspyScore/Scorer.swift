@@ -30,6 +30,8 @@ public struct ScoreOptions: Sendable {
     public var quiet = false
     public var timeoutSeconds = 300.0
     public var memoryMB = 4096
+    /// `--program-arg k=v`: the keyword arguments a user's program class is built with.
+    public var programArguments = JSONObject()
 
     public init(lm: LMConfig) { self.lm = lm }
 }
@@ -77,6 +79,8 @@ public final class Scorer {
     private var usage = Usage()
     private var exhausted = false
     private var progress: Progress
+    /// Examples already reported as unusable, so that each is said once.
+    private var unusable = Set<String>()
 
     public init(options: ScoreOptions, filter: Filter, dataset: Dataset) {
         self.options = options; self.filter = filter; self.dataset = dataset
@@ -166,6 +170,9 @@ public final class Scorer {
         guard let source = candidate.source, !source.isEmpty else {
             return refuse("SCORE002", "no source: render it with mkspy-gen first")
         }
+        if candidate.spec.program != nil, candidate.state == nil {
+            return refuse("SCORE002", "no state: render it with mkspy-gen first")
+        }
         guard let metric = options.metric ?? candidate.spec.metric else {
             return refuse("SCORE003", "no metric: the spec has none; pass --metric KIND or --metric metric.json")
         }
@@ -178,12 +185,27 @@ public final class Scorer {
                 wanted.removeAll { dataset[$0] == nil }
             }
         }
+        wanted.removeAll { !usable($0, candidate.spec) }
         count += 1
         let run = Run(key: "c\(count)", candidate: candidate, metric: metric, wanted: wanted)
         progress.total += run.todo.count
         runs[run.key] = run
         window.append(.running(run))
         settle(run)
+    }
+
+    /// Whether the example has every input the program needs; one that lacks some is said once,
+    /// with its file and line, and is not run (it costs nothing), and the exit status is 1.
+    private func usable(_ id: String, _ spec: Spec) -> Bool {
+        guard let example = dataset[id] else { return false }
+        let missing = spec.requiredInputs.filter { example.fields[$0] == nil }
+        guard !missing.isEmpty else { return true }
+        if unusable.insert(id).inserted {
+            let needs = spec.program.map { "\($0.className).forward" } ?? "the program"
+            filter.diagnose(example.location, "example \(id) lacks \(missing.map { "'\($0)'" }.joined(separator: ", ")), which \(needs) needs; it is not run")
+            filter.raise(.recordErrors)
+        }
+        return false
     }
 
     private func runningCount() -> Int { runs.values.filter { !$0.todo.isEmpty }.count }
@@ -212,13 +234,22 @@ public final class Scorer {
     private func announce(_ run: Run, to worker: RuntimeSession) {
         let spec = run.candidate.spec
         let directory = spec.path.map(parentDirectory) ?? absolutePath(".")
-        worker.send([
+        var message: JSONObject = [
             "op": "candidate", "cid": .string(run.key), "name": .string(run.name), "source": .string(run.candidate.source ?? ""),
             "spec_dir": .string(directory), "program": .string(GeneratedNames.classes(spec).program),
             "inputs": .array(spec.inputs.map { .string($0.name) }),
             "outputs": .array(spec.outputs.map { .string($0.name) }),
             "metric": run.builtin == nil ? .object(run.metric) : .null,
-        ])
+        ]
+        if let program = spec.program {
+            // The user's file, built as the user builds it, its state applied, its predictors checked.
+            message["program"] = .string(program.className)
+            message["program_path"] = .string(program.path)
+            message["program_args"] = .object(options.programArguments)
+            message["state"] = run.candidate.state.map(JSON.object) ?? .null
+            message["predictors"] = .array(spec.operations.map { .string($0.name) })
+        }
+        worker.send(.object(message))
     }
 
     /// The first line of the scoring session.
@@ -254,7 +285,17 @@ public final class Scorer {
         run.inFlight -= 1
         inFlight -= 1
         let entry = scoreEntry(run, id, message)
-        if entry.error?.code == .load { run.loadError = run.loadError ?? entry.error?.message }
+        if entry.error?.code == .load {
+            run.loadError = run.loadError ?? entry.error?.message
+            if run.candidate.spec.program != nil {
+                // The user's file or its arguments, the same for every candidate of it: no example
+                // is scored, nothing more starts, and the candidate says why (see `finished`).
+                progress.total -= run.todo.count + 1
+                run.todo.removeAll()
+                if stopped { settleAll() } else { settle(run) }
+                return
+            }
+        }
         run.scores[id] = entry
         usage.add(entry.usage ?? Usage())
         progress.record(entry, usage)
@@ -305,7 +346,9 @@ public final class Scorer {
         window[index] = .done(finished(run).json.encoded)
         if let why = run.loadError {  // not the LM's doing, nor one example's: say it
             let first = why.split(separator: "\n").first.map(String.init) ?? why
-            filter.diagnose(nil, "candidate \(run.name): its program or metric did not load, so every example failed: \(first)")
+            filter.diagnose(nil, run.candidate.spec.program == nil
+                ? "candidate \(run.name): its program or metric did not load, so every example failed: \(first)"
+                : "candidate \(run.name): the program or its metric did not load, so no example was run: \(first)")
             filter.raise(.recordErrors)
         }
         runs[run.key] = nil
@@ -328,6 +371,10 @@ public final class Scorer {
         candidate.summary = Summary(metric: run.metric["kind"]?.stringValue,
                                     run: Summary.Tally(run.wanted.map { run.scores[$0] ?? ScoreEntry(score: nil, feedback: "") }),
                                     data: byFile.mapValues(Summary.Tally.init))
+        if candidate.spec.program != nil, let why = run.loadError {
+            candidate.want = nil
+            candidate.summary = Summary(refusal: Diagnostic("SCORE005", .error, "the program or its metric did not load: \(why)"))
+        }
         return candidate
     }
 

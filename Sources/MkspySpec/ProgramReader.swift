@@ -79,6 +79,7 @@ public func readProgram(_ bytes: [UInt8], path: String, className: String? = nil
     }
     let forward = reader.inherited("forward", from: cls, skippingSelf: false)!.1
     let inputs = reader.inputs(of: forward)
+    reference.optionalInputs = reader.defaulted(forward)
     let outputs = reader.outputs(of: forward, instance)
     if outputs == nil, metric?["field"] != nil {
         reader.warn(forward, "what forward returns is not read statically, so the metric's field is not checked against the program's outputs")
@@ -108,6 +109,19 @@ extension ProgramReader {
             warn(forward, "forward takes \(stars)\(rest.string("arg") ?? ""): the program's inputs beyond its named parameters are not known statically")
         }
         return parameters.map { Field(name: $0.string("arg") ?? "", type: $0.node("annotation").map(typeText) ?? "Any") }
+    }
+
+    /// The parameters of `forward` that have a default value.
+    func defaulted(_ forward: Node) -> [String] {
+        guard let a = forward.node("args") else { return [] }
+        let positional = a.nodes("posonlyargs") + a.nodes("args")
+        var names = positional.suffix(a.nodes("defaults").count).compactMap { $0.string("arg") }
+        if case .list(let defaults)? = a["kw_defaults"] {
+            for (parameter, value) in zip(a.nodes("kwonlyargs"), defaults) where value.node != nil {
+                names += [parameter.string("arg")].compactMap { $0 }
+            }
+        }
+        return names
     }
 
     /// The fields of what `forward` returns last: a predictor's outputs (`return

@@ -35,6 +35,17 @@ struct CandidateTests {
         #expect(read.origin == "reflect")
         #expect(read.generation == 2)
         #expect(read.source == "import dspy\n")
+        #expect(read.state == nil && json["state"] == nil)
+    }
+
+    /// A program candidate's saved state is a member of its own, read and written as it is.
+    @Test func stateIsATypedMember() throws {
+        var candidate = Candidate(spec: designSpec(), genome: Genome(seed: designSpec()))
+        candidate.state = ["answer": ["demos": [], "lm": nil], "metadata": ["dependency_versions": ["dspy": "3.4.1"]]]
+        let read = try Candidate(json: try #require(try JSON.parse(candidate.json.text).objectValue))
+        #expect(read.state == candidate.state)
+        #expect(read.extra["state"] == nil)
+        #expect(read.json.text == candidate.json.text)
     }
 
     @Test func candidateIdDependsOnTheGenome() {

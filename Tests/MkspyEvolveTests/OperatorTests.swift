@@ -16,6 +16,14 @@ import Testing
         #expect(structural(g, spec: spec, module: "nope") == nil)
     }
 
+    /// A user's program keeps its structure: program.load() cannot turn a Predict into a
+    /// ChainOfThought.
+    @Test func structuralLeavesAUsersProgramAlone() {
+        var spec = Fixture.spec()
+        spec.program = ProgramReference(path: "/work/qa.py", className: "QA", sha256: "00")
+        #expect(structural(Genome(seed: spec), spec: spec, module: "classify") == nil)
+    }
+
     @Test func structuralReachesReactWhereTheSpecHasTools() {
         let text = #"{"name": "ask", "description": "Answer.", "inputs": {"question": "str"}, "outputs": {"answer": "str"}, "tools": {"lookup": {"module": "wiki_tools", "doc": "Look up a title."}}, "operations": [{"name": "answer_question", "strategy": "react", "tools": ["lookup"], "inputs": {"question": "str"}, "outputs": {"answer": "str"}, "instruction": "Answer."}], "metric": {"kind": "contains", "field": "answer"}}"#
         let spec = Fixture.spec(text)

@@ -30,6 +30,14 @@ import Testing
         #expect(throws: UsageError.self) { try parse(["--lm", "m", "--data", "d", "--metric", "/nonexistent.json"]).get() }
     }
 
+    @Test func programArgumentsAreJSONWhenTheyParseElseText() throws {
+        let options = try parse(["--lm", "m", "--data", "d", "--program-arg", "passages=3", "--program-arg", #"labels=["a","b"]"#,
+                                 "--program-arg", "model=small", "--program-arg", "note=a=b", "--program-arg", "strict=true"]).get()
+        #expect(options.programArguments == ["passages": 3, "labels": ["a", "b"], "model": "small", "note": "a=b", "strict": true])
+        #expect(throws: UsageError.self) { try parse(["--lm", "m", "--data", "d", "--program-arg", "novalue"]).get() }
+        #expect(throws: UsageError.self) { try parse(["--lm", "m", "--data", "d", "--program-arg", "2x=1"]).get() }
+    }
+
     @Test func aMetricKindNeedsNoFile() throws {
         #expect(try parse(["--lm", "m", "--data", "d", "--metric", "f1"]).get().metric == ["kind": "f1"])
     }

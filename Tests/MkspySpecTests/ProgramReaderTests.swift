@@ -41,6 +41,19 @@ import Testing
 
     /// A program's record is a spec like any other: validation reads it back unchanged, and
     /// a candidate that embeds it can be read.
+    /// forward's parameters with a default (positional or keyword-only) may be left out of an
+    /// example; the others are required (mkspy-score checks them before any LM call).
+    @Test func parametersWithDefaultsAreOptionalInputs() throws {
+        let (spec, _) = try Support.read("containers")
+        #expect(spec.program?.optionalInputs == ["strict"])
+        #expect(spec.requiredInputs == ["essay"])
+        let bytes = Array("import dspy\nclass P(dspy.Module):\n    def __init__(self):\n        super().__init__()\n        self.p = dspy.Predict('a -> b')\n    def forward(self, a, b=1, *, c, d=2):\n        return self.p(a=a)\n".utf8)
+        let read = readProgram(bytes, path: "/tmp/p.py").spec
+        #expect(read.program?.optionalInputs == ["b", "d"])
+        #expect(read.requiredInputs == ["a", "c"])
+        #expect(read.program?.json["optional_inputs"] == ["b", "d"])
+    }
+
     @Test func recordRoundTripsThroughValidation() throws {
         for (file, _) in Support.programs {
             let (spec, diagnostics) = try Support.read(file)

@@ -8,12 +8,15 @@ import Testing
 /// Fixture programs, the built binaries and the runtime's Python, for the MkspySpec tests.
 enum Support {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
-    static func program(_ name: String) -> String { "\(fixtures)/programs/\(name).py" }
+    static func program(_ name: String) -> String { name.hasPrefix("/") ? name : "\(fixtures)/programs/\(name).py" }
+    static let examples = URL(fileURLWithPath: fixtures).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("share/mkspy/examples").path
 
     /// The fixture programs in DSPy's documented styles, with their module classes.
     static let programs: [(file: String, cls: String)] = [
         ("rag", "RAG"), ("strings", "Summarize"), ("typed", "Analyze"), ("agent", "Assistant"),
         ("multihop", "MultiHop"), ("aliased", "Translator"), ("wrappers", "Careful"), ("retrieve", "Retriever"),
+        ("containers", "Review"), (examples + "/rag_program/rag.py", "RAG"), (examples + "/atlas_program/atlas.py", "AtlasQA"),
     ]
 
     /// The spec mkspy-spec writes for a fixture program, and its findings.

@@ -12,6 +12,7 @@
 #
 #   sh share/mkspy/demo.sh
 #   MKSPY_DEMO_TASK=support_triage sh share/mkspy/demo.sh   a bundled example, generic stand-in
+#   MKSPY_DEMO_TASK=rag_program sh share/mkspy/demo.sh      a DSPy program of your own (rag.py + metric.json)
 #   MKSPY_DEMO_CALLS=300 MKSPY_DEMO_CHILDREN=4 MKSPY_RUN=/tmp/run sh share/mkspy/demo.sh
 set -eu
 cd "$(dirname "$0")/../.."
@@ -28,7 +29,13 @@ case $TASK in
          STANDIN="share/mkspy/standin/standin_lm.py --answers $EX/train.jsonl"
          ABOUT="stand-in (share/mkspy/standin/standin_lm.py): oracle answers for train inputs, type-correct defaults otherwise; its answers do not depend on the instruction, so expect a flat curve" ;;
 esac
-[ -f "$EX/spec.json" ] || { echo "demo.sh: no task '$TASK' ($EX/spec.json)" >&2; exit 2; }
+# A spec, or a user's own program: a .py beside metric.json (rag_program).
+SPEC=$EX/spec.json
+METRIC=
+if [ ! -f "$SPEC" ] && [ -f "$EX/metric.json" ]; then SPEC=$(ls "$EX"/*.py | head -n 1); METRIC=$EX/metric.json; fi
+[ -f "$SPEC" ] || { echo "demo.sh: no task '$TASK' ($EX/spec.json)" >&2; exit 2; }
+TEST=
+if [ -f "$EX/test.jsonl" ]; then TEST=$EX/test.jsonl; fi
 
 # Build only when a release binary is missing or older than the sources. A binary whose
 # sources did not change is not relinked, so after a build of all of them the stamp's time
@@ -73,13 +80,18 @@ else
   echo "== LM: STAND-IN on 127.0.0.1:$PORT, not a real model: $ABOUT"
 fi
 
-echo "== evolving $EX/spec.json for up to $CALLS metric calls (archive: $RUN/archive.jsonl)"
-make -s -f share/mkspy/mkspy.mk mkspy MKSPY_SHARE_DIR=share/mkspy RUN="$RUN" SPEC="$EX/spec.json" \
-  TRAIN="$EX/train.jsonl" VAL="$EX/val.jsonl" TEST="$EX/test.jsonl" MAX_CALLS="$CALLS" CHILDREN="$CHILDREN" JOBS=4 \
+echo "== evolving $SPEC for up to $CALLS metric calls (archive: $RUN/archive.jsonl)"
+make -s -f share/mkspy/mkspy.mk mkspy MKSPY_SHARE_DIR=share/mkspy RUN="$RUN" SPEC="$SPEC" METRIC="$METRIC" \
+  TRAIN="$EX/train.jsonl" VAL="$EX/val.jsonl" TEST="$TEST" MAX_CALLS="$CALLS" CHILDREN="$CHILDREN" JOBS=4 \
   CHECK_FLAGS="-q" SCORE_FLAGS="-q --cache $RUN/lm-cache" EVOLVE_FLAGS="-q --cache $RUN/lm-cache"
 
-jq -r '"best program \(.id) (\(.origin), generation \(.generation)): val \(.evolve.val.mean) on \(.evolve.val.n) examples, test \(.summary.mean) on \(.summary.scored)"' \
-  "$RUN/best-test.jsonl"
+if [ -n "$TEST" ]; then
+  jq -r '"best program \(.id) (\(.origin), generation \(.generation)): val \(.evolve.val.mean) on \(.evolve.val.n) examples, test \(.summary.mean) on \(.summary.scored)"' \
+    "$RUN/best-test.jsonl"
+else
+  jq -r '"best program \(.id) (\(.origin), generation \(.generation)): val \(.evolve.val.mean) on \(.evolve.val.n) examples"' "$RUN/best.jsonl"
+fi
+if [ -n "$METRIC" ]; then echo "   $RUN/best.json is its state: $(basename "$SPEC" .py)'s program.load(\"$RUN/best.json\")"; fi
 stop_standin
 echo "== done: $RUN/best.py (the program), $RUN/report.html (open it in a browser), $RUN/archive.jsonl (rerun the loop to resume)"
 if [ "$TASK" != rules ] && [ "${MKSPY_LM:-}" = openai/standin ]; then

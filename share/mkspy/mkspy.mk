@@ -8,11 +8,20 @@
 #     MAX_CALLS = 300
 #     include /path/to/share/mkspy/mkspy.mk
 #
+# For a DSPy program you already have, name the .py file instead (SPEC = rag.py works too), with
+# its metric and, when its constructor needs them, its arguments:
+#
+#     PROGRAM      = rag.py
+#     METRIC       = metric.json      # mkspy-spec --metric: the spec form of the metric
+#     MODULE       = RAG              # only when the file has several dspy.Module programs
+#     PROGRAM_ARGS = passages=3       # mkspy-score --program-arg, one per word
+#
 # Targets:
 #   mkspy         seeds, then the loop until mkspy-evolve writes nothing, then best.py and report.html
 #   mkspy-seeds   $(RUN)/seeds.jsonl: the spec's seed candidates, rendered
 #   mkspy-loop    one generation after another, appending to $(RUN)/archive.jsonl (rerun to resume)
-#   mkspy-best    $(RUN)/best.jsonl and $(RUN)/best.py: the best fully evaluated program; with TEST
+#   mkspy-best    $(RUN)/best.jsonl and $(RUN)/best.py: the best fully evaluated program (for a
+#                 PROGRAM, also $(RUN)/best.json: its state, for program.load()); with TEST
 #                 set, also $(RUN)/best-test.jsonl: the best scored on the test set
 #   mkspy-report  $(RUN)/report.html: every candidate against metric calls, lineage, the frontier's
 #                 val examples, mutations (drawn from mkspy-evolve --explain)
@@ -25,6 +34,11 @@
 # interrupted `make mkspy-loop` resumes where it stopped, and never scores a pair twice.
 
 SPEC      ?= spec.json
+# A user's DSPy program (a .py file) to optimize in place of a spec; a SPEC ending in .py is one.
+PROGRAM   ?= $(filter %.py,$(SPEC))
+METRIC    ?=
+MODULE    ?=
+PROGRAM_ARGS ?=
 TRAIN     ?= train.jsonl
 VAL       ?= val.jsonl
 # Optional: a test set the best program is scored on at the end (shown in the report).
@@ -46,7 +60,12 @@ PYTHON ?= python3
 
 MKSPY_EVOLVE = $(MKSPY_BIN)mkspy-evolve --train $(TRAIN) --val $(VAL) --children $(CHILDREN) -j $(JOBS) --seed $(SEED) --max-calls $(MAX_CALLS) \
                $(foreach a,$(REFLECTION_LM_ARGS),--reflection-lm-arg $(a)) $(EVOLVE_FLAGS)
-MKSPY_SCORE  = $(MKSPY_BIN)mkspy-score --data $(TRAIN) --data $(VAL) -j $(JOBS) $(foreach a,$(LM_ARGS),--lm-arg $(a)) $(SCORE_FLAGS)
+MKSPY_SCORE  = $(MKSPY_BIN)mkspy-score --data $(TRAIN) --data $(VAL) -j $(JOBS) $(foreach a,$(LM_ARGS),--lm-arg $(a)) \
+               $(foreach a,$(PROGRAM_ARGS),--program-arg $(a)) $(SCORE_FLAGS)
+MKSPY_SPEC   = $(MKSPY_BIN)mkspy-spec $(if $(PROGRAM),$(if $(METRIC),--metric $(METRIC)) $(if $(MODULE),--module $(MODULE)))
+SPEC_INPUT   = $(or $(PROGRAM),$(SPEC))
+# The best candidate's state, as `jq .state` writes it: the file the program's load() reads.
+BEST_STATE   = $(PYTHON) -c 'import json,sys; json.dump(json.loads(sys.stdin.readline())["state"], sys.stdout, indent=2, sort_keys=True); print()'
 
 .PHONY: mkspy mkspy-seeds mkspy-loop mkspy-best mkspy-report mkspy-clean
 
@@ -54,9 +73,9 @@ mkspy: mkspy-loop mkspy-best mkspy-report
 
 mkspy-seeds: $(RUN)/seeds.jsonl
 
-$(RUN)/seeds.jsonl: $(SPEC)
+$(RUN)/seeds.jsonl: $(SPEC_INPUT) $(METRIC)
 	mkdir -p $(RUN)
-	$(MKSPY_BIN)mkspy-spec $(SPEC) | $(MKSPY_BIN)mkspy-gen > $@.tmp && mv $@.tmp $@
+	$(MKSPY_SPEC) $(SPEC_INPUT) | $(MKSPY_BIN)mkspy-gen > $@.tmp && mv $@.tmp $@
 
 # One generation per pass, one pipeline: evolve reads the seeds and the whole archive, and what it
 # writes streams on (what it decides before a reflection is scored while the reflection LM runs);
@@ -71,7 +90,8 @@ mkspy-loop: $(RUN)/seeds.jsonl
 mkspy-best:
 	$(MKSPY_EVOLVE) --best $(RUN)/archive.jsonl > $(RUN)/best.jsonl
 	$(PYTHON) -c 'import json,sys; print(json.loads(sys.stdin.readline())["source"], end="")' < $(RUN)/best.jsonl > $(RUN)/best.py
-	$(if $(TEST),$(MKSPY_BIN)mkspy-score --data $(TEST) -j $(JOBS) $(foreach a,$(LM_ARGS),--lm-arg $(a)) $(SCORE_FLAGS) $(RUN)/best.jsonl > $(RUN)/best-test.jsonl)
+	$(if $(PROGRAM),$(BEST_STATE) < $(RUN)/best.jsonl > $(RUN)/best.json)
+	$(if $(TEST),$(MKSPY_BIN)mkspy-score --data $(TEST) -j $(JOBS) $(foreach a,$(LM_ARGS),--lm-arg $(a)) $(foreach a,$(PROGRAM_ARGS),--program-arg $(a)) $(SCORE_FLAGS) $(RUN)/best.jsonl > $(RUN)/best-test.jsonl)
 
 mkspy-report:
 	$(MKSPY_EVOLVE) --explain $(RUN)/archive.jsonl | \

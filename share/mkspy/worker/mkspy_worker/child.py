@@ -86,6 +86,8 @@ def usage_of(calls):
 
 def load_program(dspy, request):
     """The program instance defined by the candidate's source."""
+    if request.get("program_path"):
+        return load_user_program(dspy, request)
     spec_dir = request.get("spec_dir") or os.getcwd()
     if spec_dir not in sys.path:
         sys.path.insert(0, spec_dir)
@@ -101,6 +103,48 @@ def load_program(dspy, request):
     if chosen is None:
         raise LookupError("the source defines no dspy.Module subclass")
     return chosen()
+
+
+def load_user_program(dspy, request):
+    """A user's program, built as its own code builds it: the file imported under its own name
+    with its directory first on sys.path, the class called with --program-arg's keywords, the
+    candidate's state applied with load_state, and its named_predictors() checked against the
+    spec's. Any failure here is the file's or the arguments', never a candidate's."""
+    path = request["program_path"]
+    directory = os.path.dirname(path)
+    if directory in sys.path:
+        sys.path.remove(directory)
+    sys.path.insert(0, directory)
+    name = os.path.splitext(os.path.basename(path))[0]
+    if name in sys.modules:  # a file named like a module already imported (types.py) must not replace it
+        name = f"mkspy_program_{name}"
+    module = types.ModuleType(name)
+    module.__file__ = path
+    sys.modules[name] = module
+    try:
+        code = compile(request["source"], path, "exec")
+    except SyntaxError as exc:
+        raise SyntaxError(f"{path}:{exc.lineno}: {exc.msg}") from None
+    exec(code, module.__dict__)
+    cls = module.__dict__.get(request["program"])
+    if not (isinstance(cls, type) and issubclass(cls, dspy.Module)):
+        raise LookupError(f"{path} defines no dspy.Module subclass {request['program']}")
+    arguments = request.get("program_args") or {}
+    try:
+        program = cls(**arguments)
+    except TypeError as exc:
+        given = ", ".join(f"{k}={v!r}" for k, v in arguments.items()) or "no arguments"
+        raise TypeError(f"{request['program']}({given}) failed: {exc}; give the constructor's arguments "
+                        "with mkspy-score --program-arg NAME=VALUE") from None
+    names = [n for n, _ in program.named_predictors()]
+    expected = request.get("predictors") or []
+    if names != expected:
+        raise LookupError(f"{request['program']}'s named_predictors() are {names}, but the spec read {expected}; "
+                          "the program builds other predictors at run time than static reading found")
+    state = dict(request.get("state") or {})
+    state.pop("metadata", None)
+    program.load_state(state)
+    return program
 
 
 def load_metric(dspy, metric, spec_dir):
