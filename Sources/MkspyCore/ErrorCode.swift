@@ -6,6 +6,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case lmRateLimit = "lm_rate_limit"
     case lmTimeout = "lm_timeout"
     case lmServer = "lm_server"
+    case lmMalformed = "lm_malformed"
     case lmUnreachable = "lm_unreachable"
     case lmAuth = "lm_auth"
     case lmBilling = "lm_billing"
@@ -13,14 +14,45 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case lmError = "lm_error"
     // The program's or the metric's.
     case parse, memory, exit, program, crash, timeout, load, metric
+    // The example's: it lacks a field the program or the metric needs (no LM call is made).
+    case data
     // mkspy's own: the scoring worker died, or spoke out of turn.
     case worker, `protocol`
 
+    /// Whether the provider failed, not the program: every `lm_` code but a prompt too long
+    /// for the model's context window (the candidate's prompt made it so).
+    public var isProvider: Bool { rawValue.hasPrefix("lm_") && self != .lmContextWindow }
+
     /// Whether the failure is not the candidate's: the example is tried again later.
-    public var isTransient: Bool {
+    public var isTransient: Bool { isProvider || self == .metric || self == .worker || self == .data }
+
+    /// Whether an LM call that failed so is tried again within the run (with backoff):
+    /// a refused key or an exhausted account does not mend itself in seconds.
+    public var isRetried: Bool { isProvider && self != .lmAuth && self != .lmBilling }
+
+    /// What the user should do about it, as mkspy-score(1) says.
+    public var advice: String {
         switch self {
-        case .lmRateLimit, .lmTimeout, .lmServer, .lmUnreachable, .lmAuth, .lmBilling, .metric, .worker: true
-        default: false
+        case .lmRateLimit: "the provider's rate limit: lower -j, or rerun later"
+        case .lmTimeout: "no answer within --lm-timeout (or the example's --timeout ran out while it waited on the LM): rerun, or raise --lm-timeout"
+        case .lmServer: "the provider answered with a server error (5xx): rerun later"
+        case .lmMalformed: "the provider answered 200 with a body that is not a completion (an HTML page, cut JSON): check --lm-base and any proxy, then rerun"
+        case .lmUnreachable: "no connection to the LM: check --lm-base and the network, then rerun"
+        case .lmAuth: "the provider refused the API key: check --lm-key, MKSPY_LM_KEY or the provider's variable"
+        case .lmBilling: "the provider's account is out of credit or quota: top it up, then rerun"
+        case .lmContextWindow: "the candidate's prompt is longer than the model's context window: the candidate's failure (score 0)"
+        case .lmError: "another LM failure: read the message, then rerun"
+        case .parse: "the LM's answer did not follow the format the program's adapter asked for (score 0)"
+        case .memory: "the program ran out of its --memory limit (score 0)"
+        case .exit: "the program called sys.exit (score 0)"
+        case .program: "the program raised an exception: fix the program (score 0)"
+        case .crash: "the program's process died (os._exit, a signal): fix the program (score 0)"
+        case .timeout: "the program's own code ran past --timeout, not waiting on the LM (score 0)"
+        case .load: "the program or its metric did not load: fix it (score 0 for every example)"
+        case .metric: "the metric raised an exception: fix the metric, then rerun"
+        case .data: "the example lacks an input field of the spec or the metric's gold field: fix the dataset (no LM call was made)"
+        case .worker: "the scoring worker exited: see its messages, then rerun"
+        case .protocol: "an internal error of mkspy: please report it"
         }
     }
 
@@ -34,8 +66,16 @@ public enum ErrorCode: String, CaseIterable, Sendable {
         ("AdapterParseError", .parse), ("MemoryError", .memory), ("SystemExit", .exit),
     ]
 
-    /// The table as the worker's config carries it: `[[class name, code], …]`.
-    public static var exceptionsJSON: JSON {
-        .array(exceptions.map { [.string($0.className), .string($0.code.rawValue)] })
+    /// Signs that an LM error is a 200 whose body was not a completion (`lm_malformed`): a
+    /// class name in its chain of causes, or text in its message or its causes' messages.
+    /// DSPy reports such a body as a server error; these tell the two apart.
+    public static let malformedMarkers = ["JSONDecodeError", "invalid response from LLM endpoint", "Received response - <APIResponse [200"]
+
+    /// The tables as the worker's config carries them.
+    public static var workerConfig: JSONObject {
+        ["error_codes": .array(exceptions.map { [.string($0.className), .string($0.code.rawValue)] }),
+         "malformed_markers": .array(malformedMarkers.map(JSON.string)),
+         "provider_codes": .array(allCases.filter(\.isProvider).map { .string($0.rawValue) }),
+         "retried_codes": .array(allCases.filter(\.isRetried).map { .string($0.rawValue) })]
     }
 }

@@ -29,6 +29,10 @@ public struct ScoreOptions: Sendable {
     public var force = false
     public var quiet = false
     public var timeoutSeconds = 300.0
+    /// `--lm-timeout`: how long one LM request may take before it is an `lm_timeout`.
+    public var lmTimeoutSeconds = 120.0
+    /// `--retries`: how many times a failed LM call is tried again within the run.
+    public var retries = 3
     public var memoryMB = 4096
 
     public init(lm: LMConfig) { self.lm = lm }
@@ -77,11 +81,15 @@ public final class Scorer {
     private var usage = Usage()
     private var exhausted = false
     private var progress: Progress
+    /// The examples already reported as unusable, with what they lack: said once, not per candidate.
+    private var unusable = Set<String>()
 
     public init(options: ScoreOptions, filter: Filter, dataset: Dataset) {
         self.options = options; self.filter = filter; self.dataset = dataset
         self.progress = Progress(quiet: options.quiet)
         self.exhausted = options.budget.exhausted(by: Usage())
+        // A call without a key could only fail: nothing is started, and every record passes.
+        if let missing = options.lm.missingKey { failure = RuntimeError(missing) }
     }
 
     var stopped: Bool { exhausted || failure != nil }
@@ -132,11 +140,15 @@ public final class Scorer {
         } else if exhausted && progress.done == 0 && progress.total > 0 {
             filter.diagnose(nil, "the budget was exhausted before any example was evaluated")
             filter.raise(.cannotProceed)
-        } else if progress.unreachable > 0 && usage.calls == usage.failed {
-            filter.diagnose(nil, "the LM could not be reached: no LM call succeeded, and \(progress.unreachable) examples failed with an LM error after retries (see the records' scores.*.error)")
+        } else if progress.unreachable > 0 && usage.calls == usage.failed, let code = progress.commonestProviderCode {
+            filter.diagnose(nil, "no LM call succeeded: \(progress.unreachable) examples failed with an LM error after retries, most with \(code.rawValue): \(code.advice); they stay in want (see the records' scores.*.error)")
             filter.raise(.cannotProceed)
-        } else if exhausted {
-            filter.diagnose(nil, "budget reached: unevaluated examples stay in each candidate's want")
+        } else {
+            if exhausted { filter.diagnose(nil, "budget reached: unevaluated examples stay in each candidate's want") }
+            if let first = progress.firstError, progress.clean == 0 {
+                filter.diagnose(nil, "no example was scored: every one failed; the first with \(first.code.rawValue): \(first.message)")
+                filter.raise(.recordErrors)
+            }
         }
         filter.finish()
     }
@@ -180,10 +192,34 @@ public final class Scorer {
         }
         count += 1
         let run = Run(key: "c\(count)", candidate: candidate, metric: metric, wanted: wanted)
+        refuseUnusable(run)
         progress.total += run.todo.count
         runs[run.key] = run
         window.append(.running(run))
         settle(run)
+    }
+
+    /// Takes out of a run's work the examples that lack a field its program or metric needs:
+    /// each gets a `data` error (no score, still wanted) and costs no LM call.
+    private func refuseUnusable(_ run: Run) {
+        let needs = requiredFields(spec: run.candidate.spec, metric: run.metric)
+        run.todo.removeAll { id in
+            guard let example = dataset[id] else { return false }
+            let inputs = needs.inputs.filter { example.fields[$0] == nil }, gold = needs.gold.filter { example.fields[$0] == nil }
+            guard !inputs.isEmpty || !gold.isEmpty else { return false }
+            var lacks = [String]()
+            if !inputs.isEmpty { lacks.append("the input field\(inputs.count > 1 ? "s" : "") \(inputs.map { "'\($0)'" }.joined(separator: ", ")) the program needs") }
+            if !gold.isEmpty { lacks.append("the gold field\(gold.count > 1 ? "s" : "") \(gold.map { "'\($0)'" }.joined(separator: ", ")) the metric needs") }
+            let message = "example \(id) has no \(lacks.joined(separator: ", nor "))"
+            run.scores[id] = ScoreEntry(score: nil, feedback: "not scored (data): \(message); no LM call was made",
+                                        error: ScoreError(.data, message))
+            if unusable.insert(id + "\u{0}" + message).inserted {
+                filter.diagnose(example.location, message)
+            }
+            progress.recordUnusable(ScoreError(.data, message))
+            filter.raise(.recordErrors)
+            return true
+        }
     }
 
     private func runningCount() -> Int { runs.values.filter { !$0.todo.isEmpty }.count }
@@ -221,14 +257,21 @@ public final class Scorer {
         ])
     }
 
-    /// The first line of the scoring session.
+    /// The first line of the scoring session: the LM with mkspy's retries (each attempt a
+    /// call of its own) and its request timeout.
     private var sessionConfig: JSON {
-        [
-            "op": "config", "lm": options.lm.json, "jobs": .int(options.jobs), "error_codes": ErrorCode.exceptionsJSON,
-            "cache_dir": options.cacheDirectory.map(JSON.string) ?? .null,
-            "timeout_s": .double(options.timeoutSeconds), "memory_mb": .int(options.memoryMB),
-            "log": options.logPath.map { .string(absolutePath(parentDirectory($0)) + "/" + baseName($0)) } ?? .null,
-        ]
+        var lm = options.lm
+        lm.arguments["num_retries"] = .int(options.retries)
+        lm.arguments["timeout"] = .double(options.lmTimeoutSeconds)
+        var config = ErrorCode.workerConfig
+        config["op"] = "config"
+        config["lm"] = lm.json
+        config["jobs"] = .int(options.jobs)
+        config["cache_dir"] = options.cacheDirectory.map(JSON.string) ?? .null
+        config["timeout_s"] = .double(options.timeoutSeconds)
+        config["memory_mb"] = .int(options.memoryMB)
+        config["log"] = options.logPath.map { .string(absolutePath(parentDirectory($0)) + "/" + baseName($0)) } ?? .null
+        return .object(config)
     }
 
     private func startWorker() -> RuntimeSession? {
