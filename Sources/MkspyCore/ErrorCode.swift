@@ -66,15 +66,19 @@ public enum ErrorCode: String, CaseIterable, Sendable {
         ("AdapterParseError", .parse), ("MemoryError", .memory), ("SystemExit", .exit),
     ]
 
-    /// Signs that an LM error is a 200 whose body was not a completion (`lm_malformed`): a
-    /// class name in its chain of causes, or text in its message or its causes' messages.
-    /// DSPy reports such a body as a server error; these tell the two apart.
-    public static let malformedMarkers = ["JSONDecodeError", "invalid response from LLM endpoint", "Received response - <APIResponse [200"]
+    /// What a provider's error turns out to be when its chain of causes shows it: a class name
+    /// or text of the error or of one of its causes, and the code it then gets. DSPy reports a
+    /// 200 whose body is not a completion as a server error, and its own transport's read
+    /// timeout as a transport error; these tell them apart.
+    public static let causes: [(marker: String, code: ErrorCode)] = [
+        ("JSONDecodeError", .lmMalformed), ("invalid response from LLM endpoint", .lmMalformed),
+        ("Received response - <APIResponse [200", .lmMalformed), ("ReadTimeout", .lmTimeout), ("WriteTimeout", .lmTimeout),
+    ]
 
     /// The tables as the worker's config carries them.
     public static var workerConfig: JSONObject {
         ["error_codes": .array(exceptions.map { [.string($0.className), .string($0.code.rawValue)] }),
-         "malformed_markers": .array(malformedMarkers.map(JSON.string)),
+         "error_causes": .array(causes.map { [.string($0.marker), .string($0.code.rawValue)] }),
          "provider_codes": .array(allCases.filter(\.isProvider).map { .string($0.rawValue) }),
          "retried_codes": .array(allCases.filter(\.isRetried).map { .string($0.rawValue) })]
     }

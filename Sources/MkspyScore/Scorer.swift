@@ -207,10 +207,11 @@ public final class Scorer {
             guard let example = dataset[id] else { return false }
             let inputs = needs.inputs.filter { example.fields[$0] == nil }, gold = needs.gold.filter { example.fields[$0] == nil }
             guard !inputs.isEmpty || !gold.isEmpty else { return false }
-            var lacks = [String]()
-            if !inputs.isEmpty { lacks.append("the input field\(inputs.count > 1 ? "s" : "") \(inputs.map { "'\($0)'" }.joined(separator: ", ")) the program needs") }
-            if !gold.isEmpty { lacks.append("the gold field\(gold.count > 1 ? "s" : "") \(gold.map { "'\($0)'" }.joined(separator: ", ")) the metric needs") }
-            let message = "example \(id) has no \(lacks.joined(separator: ", nor "))"
+            func named(_ fields: [String], _ kind: String, _ who: String) -> String {
+                "\(kind) field\(fields.count > 1 ? "s" : "") \(fields.map { "'\($0)'" }.joined(separator: ", ")) (\(who) needs \(fields.count > 1 ? "them" : "it"))"
+            }
+            let lacks = (inputs.isEmpty ? [] : [named(inputs, "input", "the program")]) + (gold.isEmpty ? [] : [named(gold, "gold", "the metric")])
+            let message = "example \(id) has no \(lacks.joined(separator: " and no "))"
             run.scores[id] = ScoreEntry(score: nil, feedback: "not scored (data): \(message); no LM call was made",
                                         error: ScoreError(.data, message))
             if unusable.insert(id + "\u{0}" + message).inserted {

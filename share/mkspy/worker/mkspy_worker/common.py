@@ -6,7 +6,7 @@ import sys
 
 SECRETS = []  # API keys, longest first: scrubbed from everything written
 ERROR_CODES = []  # [[exception class name, code], ...]: mkspy's table, from the session's config
-CODES = {}  # the session config's other tables: malformed_markers, provider_codes, retried_codes
+CODES = {}  # the session config's other tables: error_causes, provider_codes, retried_codes
 
 
 def remember_secrets(config):
@@ -16,7 +16,7 @@ def remember_secrets(config):
     keys += [v for k, v in os.environ.items() if k.endswith(("_API_KEY", "_KEY", "_TOKEN"))]  # the provider's own variable
     SECRETS[:] = sorted({k for k in keys if k and len(k) >= 6}, key=len, reverse=True)
     ERROR_CODES[:] = config.get("error_codes") or []
-    CODES.update({k: config.get(k) or [] for k in ("malformed_markers", "provider_codes", "retried_codes")})
+    CODES.update({k: config.get(k) or [] for k in ("error_causes", "provider_codes", "retried_codes")})
 
 
 def scrub(text):
@@ -61,7 +61,8 @@ def error(code, message):
 def error_code(exc):
     """The code of an exception raised while running a program: mkspy's table (ErrorCode.exceptions
     in MkspyCore) matched against the exception's class and its bases; "program" otherwise. A
-    provider's error whose causes show a 200 with a body that is no completion is lm_malformed."""
+    provider's error whose chain of causes shows what it is (ErrorCode.causes: a 200 whose body
+    is no completion, a read timeout) gets that code instead."""
     names = {c.__name__ for c in type(exc).__mro__}
     code = next((code for name, code in ERROR_CODES if name in names), "program")
     if code in CODES.get("provider_codes", ()):
@@ -69,8 +70,9 @@ def error_code(exc):
         while cause is not None and id(cause) not in seen:
             seen.add(id(cause))
             text = type(cause).__name__ + " " + str(cause)
-            if any(marker in text for marker in CODES.get("malformed_markers", ())):
-                return "lm_malformed"
+            found = next((code for marker, code in CODES.get("error_causes", ()) if marker in text), None)
+            if found:
+                return found
             cause = cause.__cause__ or cause.__context__
     return code
 
