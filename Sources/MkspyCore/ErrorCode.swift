@@ -24,7 +24,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     public var isProvider: Bool { rawValue.hasPrefix("lm_") && self != .lmContextWindow }
 
     /// Whether the failure is not the candidate's: the example is tried again later.
-    public var isTransient: Bool { isProvider || self == .metric || self == .worker || self == .data }
+    public var isTransient: Bool { isProvider || [.metric, .data, .worker, .protocol].contains(self) }
 
     /// Whether an LM call that failed so is tried again within the run (with backoff):
     /// a refused key or an exhausted account does not mend itself in seconds.
