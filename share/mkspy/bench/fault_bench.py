@@ -62,7 +62,7 @@ def main():
         port = json.loads(proc.stdout.readline())["port"]
         command = [args.mkspy_score, "--data", data, "--lm", "openai/standin", "--lm-base", f"http://127.0.0.1:{port}/v1",
                    "--lm-key", "bench", "--cache", os.path.join(work, f"cache-{label}"), "-j", str(args.jobs), "-q",
-                   "--lm-timeout", "1"] + (["--log", log] if log else []) + [operand]
+                   "--lm-arg", "timeout=1"] + (["--log", log] if log else []) + [operand]
         out = subprocess.run(command, capture_output=True, text=True, env=env)
         stats = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/stats"))
         proc.kill()
@@ -74,17 +74,20 @@ def main():
     clean, _, _, _ = score([], "clean", candidates)
     pairs = args.candidates * args.examples
     print(f"{args.candidates} candidates x {args.examples} examples ({pairs} pairs), fault rate {args.fail_rate:g} of {args.fail_mix}, "
-          f"--lm-timeout 1, --retries 3 (default)")
+          f"LM timeout 1 s, retries 3 (the default)")
     for seed in args.seeds.split(","):
         log = os.path.join(work, f"calls-{seed}.jsonl")
-        faulty = ["--fail-rate", str(args.fail_rate), "--fail-mix", args.fail_mix, "--seed", seed, "--hang-seconds", "2", "--slow-ms", "100"]
-        first, stats, path, status = score(faulty, f"faulty-{seed}", candidates, log)
+        def faulty(seed):
+            return ["--fail-rate", str(args.fail_rate), "--fail-mix", args.fail_mix, "--seed", str(seed),
+                    "--hang-seconds", "2", "--slow-ms", "100"]
+        first, stats, path, status = score(faulty(seed), f"faulty-{seed}", candidates, log)
         changed = sum(1 for cid, r in first.items() for eid, e in r["scores"].items()
                       if e["score"] is not None and e["score"] != clean[cid]["scores"][eid]["score"])
         null = sum(1 for r in first.values() for e in r["scores"].values() if e["score"] is None)
-        logged = sum(1 for line in open(log) if line.strip())
+        logged = sum(1 for line in open(log) if line.strip()) if os.path.exists(log) else 0
         usage = sum(r["usage"]["lm_calls"] for r in first.values())
-        again, _, _, _ = score(faulty, f"faulty-{seed}", path)  # the rerun, faults still on
+        # The rerun, faults still on (another seed: a fresh stand-in would repeat the same faults).
+        again, _, _, _ = score(faulty(int(seed) + 1000), f"faulty-{seed}", path)
         left = sum(len(r.get("want") or []) for r in again.values())
         faults = ", ".join(f"{k} {v}" for k, v in sorted(stats["by_fault"].items()))
         print(f"seed {seed}: exit {status}; scores changed by a fault: {changed}; null after the run: {null}, after a rerun: {left}; "
