@@ -72,7 +72,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     /// timeout as a transport error; these tell them apart.
     public static let causes: [(marker: String, code: ErrorCode)] = [
         ("JSONDecodeError", .lmMalformed), ("invalid response from LLM endpoint", .lmMalformed),
-        ("Received response - <APIResponse [200", .lmMalformed), ("ReadTimeout", .lmTimeout), ("WriteTimeout", .lmTimeout),
+        ("Received response - <APIResponse [200", .lmMalformed), ("Chat Completions response body is", .lmMalformed),
+        ("ReadTimeout", .lmTimeout), ("WriteTimeout", .lmTimeout),
     ]
 
     /// The tables as the worker's config carries them.

@@ -199,13 +199,14 @@ public final class Scorer {
         settle(run)
     }
 
-    /// Takes out of a run's work the examples that lack a field its program or metric needs:
+    /// Takes out of a run's work the examples that lack a field its program or metric needs (or hold null there):
     /// each gets a `data` error (no score, still wanted) and costs no LM call.
     private func refuseUnusable(_ run: Run) {
         let needs = requiredFields(spec: run.candidate.spec, metric: run.metric)
         run.todo.removeAll { id in
             guard let example = dataset[id] else { return false }
-            let inputs = needs.inputs.filter { example.fields[$0] == nil }, gold = needs.gold.filter { example.fields[$0] == nil }
+            let absent = { (name: String) in example.fields[name] == nil || example.fields[name] == .null }
+            let inputs = needs.inputs.filter(absent), gold = needs.gold.filter(absent)
             guard !inputs.isEmpty || !gold.isEmpty else { return false }
             func named(_ fields: [String], _ kind: String, _ who: String) -> String {
                 "\(kind) field\(fields.count > 1 ? "s" : "") \(fields.map { "'\($0)'" }.joined(separator: ", ")) (\(who) needs \(fields.count > 1 ? "them" : "it"))"

@@ -19,7 +19,7 @@ final class FaultTests {
     /// Each kind of provider fault leaves every example unscored (null), with the code that
     /// says which fault, in want, after the retries; the rerun, the fault gone, completes them.
     @Test(arguments: [("html", "lm_malformed"), ("cut", "lm_malformed"), ("500", "lm_server"), ("429", "lm_rate_limit"),
-                      ("stall", "lm_timeout"), ("timeout", "lm_timeout")])
+                      ("stall", "lm_timeout"), ("timeout", "lm_timeout"), ("empty", "lm_malformed")])
     func aProviderFaultIsNullAndWantedThenCompleted(fault: String, code: String) throws {
         Fixture.write(Fixture.examples(3), to: directory + "/data.jsonl")
         Fixture.write(Fixture.candidates([("a", nil)]), to: directory + "/candidates.jsonl")
@@ -109,6 +109,7 @@ final class FaultTests {
             ("no-input", #"{"id": "x1", "sentiment": "positive"}"#, "'review'"),
             ("no-gold", #"{"id": "x1", "review": "Great kettle."}"#, "'sentiment'"),
             ("other-task", #"{"id": "x1", "question": "What is 2 + 2?", "answer": "4"}"#, "'review'"),
+            ("null-gold", #"{"id": "x1", "review": "Great kettle.", "sentiment": null}"#, "gold field 'sentiment'"),
         ]
         for (name, line, field) in datasets {
             let path = directory + "/\(name).jsonl"

@@ -2,7 +2,7 @@
 """Provider faults never change a score: mkspy-score under injected faults against a fault-free run.
 
 Scores C candidates x E examples on the LM stand-in once without faults, then, for each seed,
-with --fail-rate R of a fault mix (500, 429, timeout, html, cut, stall, slow), and once more on
+with --fail-rate R of a fault mix (500, 429, timeout, html, cut, stall, empty, slow), and once more on
 its output (the rerun the unscored examples wait for). Prints per seed: the pairs whose score
 differs from the fault-free run (must be 0), those left null after the run and after the rerun,
 and the requests the stand-in answered against the calls in --log and in usage (must be equal).
@@ -29,7 +29,7 @@ def main():
     p.add_argument("--candidates", type=int, default=4)
     p.add_argument("--examples", type=int, default=24)
     p.add_argument("--fail-rate", type=float, default=0.2)
-    p.add_argument("--fail-mix", default="500,429,timeout,html,cut,stall,slow")
+    p.add_argument("--fail-mix", default="500,429,timeout,html,cut,stall,empty,slow")
     p.add_argument("--seeds", default="1,2,3")
     p.add_argument("-j", "--jobs", type=int, default=8)
     args = p.parse_args()

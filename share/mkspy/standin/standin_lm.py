@@ -9,7 +9,7 @@ filled from the JSON schema DSPy prints). Faults can be injected at a seeded rat
 library only.
 
     standin_lm.py [--port 0] [--answers FILE.jsonl] [--latency-ms N] [--fail-rate R]
-                  [--fail-mix 500,429,timeout,malformed,slow,html,cut,stall] [--seed N] [--max-seconds N]
+                  [--fail-mix 500,429,timeout,malformed,slow,html,cut,stall,empty] [--seed N] [--max-seconds N]
 
 The first line on stdout is {"port": N}. Endpoints:
     POST /v1/chat/completions, /chat/completions   a completion
@@ -17,13 +17,14 @@ The first line on stdout is {"port": N}. Endpoints:
     GET  /stats                                     {"calls", "by_status", "by_fault", "repeated_answers", "peak_in_flight", ...}
     POST /reset                                     zero the counters
     POST /control                                   change settings: {"fail_rate", "fail_mix", "latency_ms", ...}
-A request may force a fault with the header `X-Standin-Fault: 500|429|timeout|malformed|slow|html|cut|stall`.
+A request may force a fault with the header `X-Standin-Fault: 500|429|timeout|malformed|slow|html|cut|stall|empty`.
 
 The faults: 500 and 429 are those statuses; timeout holds the connection --hang-seconds and
 closes it unanswered; stall answers well, but only after --hang-seconds; slow answers well after
 --slow-ms; malformed is a well-formed completion whose text ignores the format asked for (the
 model's failure, not the provider's); html is a 200 whose body is an HTML page (a proxy's error
-page); cut is a 200 whose JSON body stops half-way (a connection cut mid-body).
+page); cut is a 200 whose JSON body stops half-way (a connection cut mid-body); empty is a
+200 completion with no choices.
 """
 
 import argparse
@@ -38,7 +39,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-FAULTS = ("500", "429", "timeout", "malformed", "slow", "html", "cut", "stall")
+FAULTS = ("500", "429", "timeout", "malformed", "slow", "html", "cut", "stall", "empty")
 
 
 class State:
@@ -393,6 +394,8 @@ def make_handler(state):
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
                 "usage": usage,
             }
+            if fault == "empty":
+                response["choices"] = []
             if fault == "cut":
                 data = json.dumps(response).encode()
                 return self.finish_call(200, data[:len(data) // 2], None)

@@ -66,7 +66,8 @@ class TelemetryHooks:
         self.send({"op": "lm_end", **self.job, "call_id": call_id, "call": {
             "tokens_in": int(usage.get("prompt_tokens") or 0), "tokens_out": int(usage.get("completion_tokens") or 0),
             "latency_ms": round((time.time() - started) * 1000, 1), "cached": cached, "cost": entry.get("cost"),
-            "error_code": error_code(exception) if exception is not None else None,
+            "error_code": error_code(exception) if exception is not None
+            else None if any(has_text(o) for o in outputs or []) else "lm_malformed",  # see retrying
         }})
 
     def on_tool_start(self, call_id, instance, inputs):
@@ -83,13 +84,26 @@ def call_record(started, module, signature):
 RETRY_BASE_S, RETRY_CAP_S = 0.5, 30.0
 
 
+class EmptyReply(Exception):
+    """A reply that holds no completion."""
+
+
+def has_text(output):
+    """Whether one of an LM call's outputs holds an answer: text, or tool calls."""
+    if isinstance(output, dict):
+        return bool(output.get("text") or output.get("tool_calls"))
+    return bool(output)
+
+
 def retrying(lm, retries):
     """The LM, made to try each call again up to `retries` times when the provider fails in a
     way that may pass (mkspy's retried codes), after an exponential backoff with jitter, or the
     provider's Retry-After when longer. Each attempt is an LM call of its own in the telemetry,
-    and DSPy's own retries are off (num_retries=0), so that every request sent is counted. The
-    provider's failure that outlasts the retries is kept in `provider_failure`: the example is
-    then not the candidate's to answer for, even if its program caught the exception."""
+    and DSPy's own retries are off (num_retries=0), so that every request sent is counted. A
+    reply with no text at all (a 200 whose body holds no completion) is lm_malformed, and its
+    retry bypasses the cache, which keeps it. The provider's failure that outlasts the retries
+    is kept in `provider_failure`: the example is then not the candidate's to answer for, even
+    if its program caught the exception."""
     import random
     base = type(lm)
 
@@ -97,15 +111,20 @@ def retrying(lm, retries):
         def __call__(self, *args, **kwargs):
             for attempt in range(retries + 1):
                 try:
-                    return base.__call__(self, *args, **kwargs)
+                    outputs = base.__call__(self, *args, **kwargs)
+                    if not any(has_text(o) for o in outputs or []):
+                        raise EmptyReply("the LM's reply holds no completion (no choices, or no text)")
+                    return outputs
                 except Exception as exc:
-                    code = error_code(exc)
+                    code = "lm_malformed" if isinstance(exc, EmptyReply) else error_code(exc)
                     if not is_provider(code):
                         raise
                     if code not in CODES.get("retried_codes", ()) or attempt == retries:
                         self.provider_failure = error(code, f"{type(exc).__name__}: {exc}"
                                                       + (f" (after {attempt + 1} attempts)" if attempt else ""))
                         raise
+                    if isinstance(exc, EmptyReply):
+                        kwargs["cache"] = False
                     hint = getattr(exc, "retry_after", None)
                     delay = min(RETRY_CAP_S, RETRY_BASE_S * 2 ** attempt) * random.uniform(0.5, 1.0)
                     if isinstance(hint, (int, float)) and hint == hint:
