@@ -146,7 +146,8 @@ public final class Scorer {
         } else {
             if exhausted { filter.diagnose(nil, "budget reached: unevaluated examples stay in each candidate's want") }
             if let first = progress.firstError, progress.clean == 0 {
-                filter.diagnose(nil, "no example was scored: every one failed; the first with \(first.code.rawValue): \(first.message)")
+                let line = first.message.split(separator: "\n").first.map(String.init) ?? first.message
+                filter.diagnose(nil, "no example was scored: every one failed; the first with \(first.code.rawValue): \(line)")
                 filter.raise(.recordErrors)
             }
         }

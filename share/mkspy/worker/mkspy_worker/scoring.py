@@ -69,7 +69,7 @@ class Worker:
         self.selector.register(up_r, selectors.EVENT_READ, child)
         return child
 
-    def remove(self, child, kill=False):
+    def remove(self, child, kill=False, status=None):
         if kill:
             try:
                 os.kill(child.pid, signal.SIGKILL)
@@ -81,14 +81,35 @@ class Worker:
             child.to_child.close()
         except OSError:
             pass
-        _, status = os.waitpid(child.pid, 0)
+        if status is None:
+            _, status = os.waitpid(child.pid, 0)
         self.children.remove(child)
         return status
 
-    def stop(self, child):
-        """Stops a process for an example's timeout: its other examples start again in a fresh
-        one (every stop fails at least one example for its own timeout, so this ends)."""
-        self.remove(child, kill=True)
+    def stop(self, child, late):
+        """Stops a process for the timeout of its `late` examples. What it wrote before it died
+        is read first (a call that started or ended, an example that finished), so that every
+        call counts. A late example waiting on the LM is the LM's failure, not the program's.
+        Its other examples start again in a fresh process (every stop fails at least one
+        example for its own timeout, so this ends)."""
+        try:
+            os.kill(child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _, status = os.waitpid(child.pid, 0)
+        os.set_blocking(child.from_child, False)  # a process it left may hold the pipe open
+        try:
+            while data := os.read(child.from_child, 1 << 16):
+                self.take(child, data)
+        except BlockingIOError:
+            pass
+        for eid in [eid for eid in late if eid in child.running]:
+            if self.calls.get((child.cid, eid), {}).get("open"):
+                self.close_calls(child.cid, eid, "lm_timeout")
+                self.fail(child, eid, "lm_timeout", f"the example ran past --timeout {self.timeout:g} s while it waited on the LM")
+            else:
+                self.fail(child, eid, "timeout", f"the program took longer than --timeout {self.timeout:g} s")
+        self.remove(child, status=status)
         for eid in child.running:
             self.close_calls(child.cid, eid, "stopped")  # they were made, and count, though they are made again
         self.pending[:0] = [job for job, _, _ in child.running.values()]
@@ -189,6 +210,9 @@ class Worker:
             for eid in list(child.running):
                 self.fail(child, eid, "crash", why)
             return
+        self.take(child, data)
+
+    def take(self, child, data):
         child.buffer += data
         while b"\n" in child.buffer:
             line, child.buffer = child.buffer.split(b"\n", 1)
@@ -217,15 +241,8 @@ class Worker:
         for child in list(self.children):
             # Examples started with the late one are late with it.
             late = [eid for eid, (_, deadline, _) in child.running.items() if deadline <= now + min(1.0, self.timeout / 10)]
-            for eid in late:
-                # Waiting on the LM when stopped: the LM's failure, not the program's.
-                if self.calls.get((child.cid, eid), {}).get("open"):
-                    self.close_calls(child.cid, eid, "lm_timeout")
-                    self.fail(child, eid, "lm_timeout", f"the example ran past --timeout {self.timeout:g} s while it waited on the LM")
-                else:
-                    self.fail(child, eid, "timeout", f"the program took longer than --timeout {self.timeout:g} s")
             if late:
-                self.stop(child)
+                self.stop(child, late)
 
     def feed(self, data):
         self.buffer += data
