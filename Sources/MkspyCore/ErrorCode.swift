@@ -11,6 +11,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case lmAuth = "lm_auth"
     case lmBilling = "lm_billing"
     case lmContextWindow = "lm_context_window"
+    case lmConfig = "lm_config"
     case lmError = "lm_error"
     // The program's or the metric's.
     case parse, memory, exit, program, crash, timeout, load, metric
@@ -27,8 +28,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     public var isTransient: Bool { isProvider || [.metric, .data, .worker, .protocol].contains(self) }
 
     /// Whether an LM call that failed so is tried again within the run (with backoff):
-    /// a refused key or an exhausted account does not mend itself in seconds.
-    public var isRetried: Bool { isProvider && self != .lmAuth && self != .lmBilling }
+    /// a refused key, an exhausted account or a request refused as it is does not mend itself.
+    public var isRetried: Bool { isProvider && ![.lmAuth, .lmBilling, .lmConfig].contains(self) }
 
     /// What the user should do about it, as mkspy-score(1) says.
     public var advice: String {
@@ -41,6 +42,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
         case .lmAuth: "the provider refused the API key: check --lm-key, MKSPY_LM_KEY or the provider's variable"
         case .lmBilling: "the provider's account is out of credit or quota: top it up, then rerun"
         case .lmContextWindow: "the candidate's prompt is longer than the model's context window: the candidate's failure (score 0)"
+        case .lmConfig: "the provider refused the request as it is (HTTP 400), or DSPy the LM's settings: check --lm and --lm-arg"
         case .lmError: "another LM failure: read the message, then rerun"
         case .parse: "the LM's answer did not follow the format the program's adapter asked for (score 0)"
         case .memory: "the program ran out of its --memory limit (score 0)"
@@ -62,7 +64,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     public static let exceptions: [(className: String, code: ErrorCode)] = [
         ("LMRateLimitError", .lmRateLimit), ("LMTimeoutError", .lmTimeout), ("LMServerError", .lmServer),
         ("LMTransportError", .lmUnreachable), ("LMAuthError", .lmAuth), ("LMBillingError", .lmBilling),
-        ("ContextWindowExceededError", .lmContextWindow), ("LMError", .lmError),
+        ("ContextWindowExceededError", .lmContextWindow), ("LMInvalidRequestError", .lmConfig),
+        ("LMConfigurationError", .lmConfig), ("LMUnsupportedFeatureError", .lmConfig), ("LMError", .lmError),
         ("AdapterParseError", .parse), ("MemoryError", .memory), ("SystemExit", .exit),
     ]
 

@@ -141,7 +141,7 @@ public final class Scorer {
             filter.diagnose(nil, "the budget was exhausted before any example was evaluated")
             filter.raise(.cannotProceed)
         } else if progress.unreachable > 0 && usage.calls == usage.failed, let code = progress.commonestProviderCode {
-            filter.diagnose(nil, "no LM call succeeded: \(progress.unreachable) examples failed with an LM error after retries, most with \(code.rawValue): \(code.advice); they stay in want (see the records' scores.*.error)")
+            filter.diagnose(nil, "no LM call succeeded: \(progress.unreachable) examples failed with an LM error, most with \(code.rawValue): \(code.advice); they stay in want (see the records' scores.*.error)")
             filter.raise(.cannotProceed)
         } else {
             if exhausted { filter.diagnose(nil, "budget reached: unevaluated examples stay in each candidate's want") }
