@@ -177,8 +177,15 @@ class Worker:
     def on_message(self, child, message):
         """A message of a child: an LM call started, ended or called a tool; or a result."""
         op = message.get("op")
-        key = (message.get("cid"), message.get("eid"))
-        state = self.calls.setdefault(key, {"done": [], "open": {}})
+        if op == "result":
+            if message["eid"] in child.running:
+                child.running.pop(message["eid"])
+                if message.pop("retire", False):
+                    child.retiring = True
+                    child.to_child.close()  # it ends once its running examples have ended
+                self.finish(message)
+            return
+        state = self.calls.setdefault((message.get("cid"), message.get("eid")), {"done": [], "open": {}})
         if op == "lm_start":
             state["open"][message["call_id"]] = dict(message["call"], started=time.time())
         elif op == "lm_end":
@@ -187,15 +194,8 @@ class Worker:
                 call.pop("started")
                 call.update(message["call"])
                 state["done"].append(call)
-        elif op == "lm_tool":
-            if state["done"]:
-                state["done"][-1]["tool_calls"] += 1
-        elif op == "result" and message["eid"] in child.running:
-            child.running.pop(message["eid"])
-            if message.pop("retire", False):
-                child.retiring = True
-                child.to_child.close()  # it ends once its running examples have ended
-            self.finish(message)
+        elif op == "lm_tool" and state["done"]:
+            state["done"][-1]["tool_calls"] += 1
 
     def on_child_output(self, child):
         data = os.read(child.from_child, 1 << 16)
