@@ -182,6 +182,13 @@ public final class Scorer {
         guard let metric = options.metric ?? candidate.spec.metric else {
             return refuse("SCORE003", "no metric: the spec has none; pass --metric KIND or --metric metric.json")
         }
+        // A python metric's file is read where the worker reads it: no example could be scored.
+        if metric["kind"]?.stringValue == "python", let path = metric["path"]?.stringValue {
+            let full = path.hasPrefix("/") ? path : (candidate.spec.path.map(parentDirectory) ?? absolutePath(".")) + "/" + path
+            if readFile(full) == nil {
+                return refuse("SCORE003", "the python metric file \(full) does not exist or cannot be read (mkspy-spec reports it as SPEC022)")
+            }
+        }
         var wanted = dataset.ids
         if let want = candidate.want {
             wanted = want
@@ -200,8 +207,9 @@ public final class Scorer {
         settle(run)
     }
 
-    /// Takes out of a run's work the examples that lack a field its program or metric needs (or hold null there):
-    /// each gets a `data` error (no score, still wanted) and costs no LM call.
+    /// Takes out of a run's work the examples that lack a field its program or metric needs
+    /// (or hold null there): each gets a `data` error (no score, still wanted), is named on
+    /// stderr once, and costs no LM call.
     private func refuseUnusable(_ run: Run) {
         let needs = requiredFields(spec: run.candidate.spec, metric: run.metric)
         run.todo.removeAll { id in

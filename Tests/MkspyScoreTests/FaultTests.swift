@@ -135,6 +135,33 @@ final class FaultTests {
         #expect(scoredCandidates(mixed.stdout).first?["scores"]?["ex-0"]?["score"] == 1)
     }
 
+    /// A python metric whose file does not exist refuses the candidate before any call; one that
+    /// does not load fails no candidate.
+    @Test func aMissingMetricFileCostsNothing() throws {
+        Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")
+        Fixture.write("{\"kind\": \"python\", \"path\": \"\(directory)/nowhere.py\", \"function\": \"metric\"}", to: directory + "/metric.json")
+        Fixture.write(Fixture.candidates([("a", nil)]), to: directory + "/candidates.jsonl")
+        let standIn = try StandIn([])
+        let outcome = try score(standIn, ["--data", directory + "/data.jsonl", "--metric", directory + "/metric.json",
+                                          directory + "/candidates.jsonl"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("nowhere.py does not exist"), "\(outcome.stderr)")
+        #expect(scoredCandidates(outcome.stdout).first?["summary"]?["diagnostics"]?.arrayValue?.first?["rule"] == "SCORE003")
+        #expect(standIn.stats()["calls"] == 0)
+
+        // One that does not load is the task's failure, not the candidate's: null, and wanted.
+        Fixture.write("raise ImportError('no such helper')\n", to: directory + "/nowhere.py")
+        let broken = try score(standIn, ["--data", directory + "/data.jsonl", "--metric", directory + "/metric.json",
+                                         directory + "/candidates.jsonl"])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("the metric did not load: ImportError: no such helper"), "\(broken.stderr)")
+        let record = try #require(scoredCandidates(broken.stdout).first)
+        #expect(record["scores"]?["ex-0"]?["error"]?["code"] == "metric")
+        #expect(record["scores"]?["ex-0"]?["score"] == .null)
+        #expect(record["want"]?.arrayValue?.count == 2)
+        #expect(standIn.stats()["calls"] == 0)
+    }
+
     /// Without an API key for the provider the run stops before any call, saying which key.
     @Test func aMissingKeyIsNamed() throws {
         Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")

@@ -84,6 +84,10 @@ def call_record(started, module, signature):
 RETRY_BASE_S, RETRY_CAP_S = 0.5, 30.0
 
 
+class MetricLoadError(Exception):
+    """The task's metric did not load."""
+
+
 class EmptyReply(Exception):
     """A reply that holds no completion."""
 
@@ -290,7 +294,10 @@ def child_main(config, request, rfd, wfd):
         lm = retrying(build_lm(dspy, config["lm"], num_retries=0), int(config["lm"].get("num_retries", 3)))
         program = load_program(dspy, request)
         names = {id(p): n for n, p in program.named_predictors()}
-        metric_fn = load_metric(dspy, request.get("metric"), request.get("spec_dir"))
+        try:
+            metric_fn = load_metric(dspy, request.get("metric"), request.get("spec_dir"))
+        except Exception as exc:  # the task's metric, not the candidate's doing: its examples stay wanted
+            raise MetricLoadError(f"the metric did not load: {type(exc).__name__}: {exc}") from exc
         if hasattr(metric_fn, "predictor"):
             names[id(metric_fn.predictor)] = "metric.judge"
         from dspy.utils.callback import BaseCallback
@@ -298,6 +305,8 @@ def child_main(config, request, rfd, wfd):
         dspy.configure(lm=lm)
         if os.environ.get("MKSPY_WORKER_DEBUG"):
             log(f"child {os.getpid()} ready in {time.time() - started:.3f} s, cpu {time.process_time():.3f} s")
+    except MetricLoadError as exc:
+        load_error = error("metric", str(exc))
     except BaseException as exc:
         load_error = error("load", f"{type(exc).__name__}: {exc}\n{''.join(traceback.format_exc(limit=-3))}")
     own = threading.local()  # each thread's LM (its history gives each call's usage) and telemetry
