@@ -31,11 +31,11 @@ public enum ScoreTool {
           --log FILE         append one JSON line per LM call (telemetry)
           --timeout SECONDS  per-example time limit of the program (default 300); an example
                              stopped while it waits on the LM is an lm_timeout, not the program's
-          --lm-timeout SECONDS  time limit of one LM request (default $MKSPY_LM_TIMEOUT, else
-                             120); a request past it is an lm_timeout
-          --retries N        tries of a failed LM call again, with exponential backoff and
-                             jitter, before the example is left unscored in want (default 3;
-                             --lm-arg num_retries=N says the same)
+          --lm-timeout S     time limit of one LM request, in seconds (default
+                             $MKSPY_LM_TIMEOUT, else 120); a request past it is an lm_timeout
+          --retries N        times a failed LM call is tried again, with exponential backoff
+                             and jitter, before its example is left unscored in want
+                             (default 3; --lm-arg num_retries=N says the same)
           --memory MB        per-program memory limit (default 4096)
           --force            also score unchecked or failed candidates
           -q, --quiet        no progress or diagnostics on stderr
