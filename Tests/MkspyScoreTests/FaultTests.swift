@@ -162,6 +162,19 @@ final class FaultTests {
         #expect(standIn.stats()["calls"] == 0)
     }
 
+    /// The LM timeout is how long to wait, not what to ask: another --lm-timeout replays the
+    /// cache, and no pair is paid twice.
+    @Test func anotherLMTimeoutReplaysTheCache() throws {
+        Fixture.write(Fixture.examples(3), to: directory + "/data.jsonl")
+        Fixture.write(Fixture.candidates([("a", nil)]), to: directory + "/candidates.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
+        let first = try score(standIn, ["--data", directory + "/data.jsonl", "--lm-timeout", "30", directory + "/candidates.jsonl"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = try score(standIn, ["--data", directory + "/data.jsonl", "--lm-timeout", "60", directory + "/candidates.jsonl"])
+        #expect(scoredCandidates(again.stdout).first?["usage"]?["cached_calls"] == 3)
+        #expect(standIn.stats()["calls"] == 3)
+    }
+
     /// Without an API key for the provider the run stops before any call, saying which key.
     @Test func aMissingKeyIsNamed() throws {
         Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")

@@ -291,6 +291,11 @@ def child_main(config, request, rfd, wfd):
     load_error = None
     started = time.time()
     try:
+        # The LM's timeout is how long to wait, not what to ask: left out of the cache key, as
+        # DSPy leaves out the key and base URL, so that --lm-timeout never makes a pair paid twice.
+        from dspy.clients import execution
+        if "timeout" not in execution.IGNORED_CACHE_KEYS:
+            execution.IGNORED_CACHE_KEYS.append("timeout")
         lm = retrying(build_lm(dspy, config["lm"], num_retries=0), int(config["lm"].get("num_retries", 3)))
         program = load_program(dspy, request)
         names = {id(p): n for n, p in program.named_predictors()}
