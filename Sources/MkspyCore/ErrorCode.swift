@@ -6,21 +6,55 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case lmRateLimit = "lm_rate_limit"
     case lmTimeout = "lm_timeout"
     case lmServer = "lm_server"
+    case lmMalformed = "lm_malformed"
     case lmUnreachable = "lm_unreachable"
     case lmAuth = "lm_auth"
     case lmBilling = "lm_billing"
     case lmContextWindow = "lm_context_window"
+    case lmConfig = "lm_config"
     case lmError = "lm_error"
     // The program's or the metric's.
     case parse, memory, exit, program, crash, timeout, load, metric
+    // The example's: it lacks a field the program or the metric needs (no LM call is made).
+    case data
     // mkspy's own: the scoring worker died, or spoke out of turn.
     case worker, `protocol`
 
+    /// Whether the provider failed, not the program: every `lm_` code but a prompt too long
+    /// for the model's context window (the candidate's prompt made it so).
+    public var isProvider: Bool { rawValue.hasPrefix("lm_") && self != .lmContextWindow }
+
     /// Whether the failure is not the candidate's: the example is tried again later.
-    public var isTransient: Bool {
+    public var isTransient: Bool { isProvider || [.metric, .data, .worker, .protocol].contains(self) }
+
+    /// Whether an LM call that failed so is tried again within the run (with backoff):
+    /// a refused key, an exhausted account or a request refused as it is does not mend itself.
+    public var isRetried: Bool { isProvider && ![.lmAuth, .lmBilling, .lmConfig].contains(self) }
+
+    /// What the user should do about it, as mkspy-score(1) says.
+    public var advice: String {
         switch self {
-        case .lmRateLimit, .lmTimeout, .lmServer, .lmUnreachable, .lmAuth, .lmBilling, .metric, .worker: true
-        default: false
+        case .lmRateLimit: "the provider's rate limit: lower -j, or rerun later"
+        case .lmTimeout: "no answer within --lm-timeout (or the example's --timeout ran out while it waited on the LM): rerun, or raise --lm-timeout"
+        case .lmServer: "the provider answered with a server error (5xx): rerun later"
+        case .lmMalformed: "the provider answered 200 with a body that is not a completion (an HTML page, cut JSON): check --lm-base and any proxy, then rerun"
+        case .lmUnreachable: "no connection to the LM: check --lm-base and the network, then rerun"
+        case .lmAuth: "the provider refused the API key: check --lm-key, MKSPY_LM_KEY or the provider's variable"
+        case .lmBilling: "the provider's account is out of credit or quota: top it up, then rerun"
+        case .lmContextWindow: "the candidate's prompt is longer than the model's context window: the candidate's failure (score 0)"
+        case .lmConfig: "the provider refused the request as it is (HTTP 400), or DSPy the LM's settings: check --lm and --lm-arg"
+        case .lmError: "another LM failure: read the message, then rerun"
+        case .parse: "the LM's answer did not follow the format the program's adapter asked for (score 0)"
+        case .memory: "the program ran out of its --memory limit (score 0)"
+        case .exit: "the program called sys.exit (score 0)"
+        case .program: "the program raised an exception: fix the program (score 0)"
+        case .crash: "the program's process died (os._exit, a signal): fix the program (score 0)"
+        case .timeout: "the program's own code ran past --timeout, not waiting on the LM (score 0)"
+        case .load: "the candidate's source did not load: fix it (score 0 for every example)"
+        case .metric: "the metric raised an exception or did not load: fix the metric, then rerun"
+        case .data: "the example lacks an input field of the spec or the metric's gold field: fix the dataset (no LM call was made)"
+        case .worker: "the scoring worker exited: see its messages, then rerun"
+        case .protocol: "an internal error of mkspy: please report it"
         }
     }
 
@@ -30,12 +64,26 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     public static let exceptions: [(className: String, code: ErrorCode)] = [
         ("LMRateLimitError", .lmRateLimit), ("LMTimeoutError", .lmTimeout), ("LMServerError", .lmServer),
         ("LMTransportError", .lmUnreachable), ("LMAuthError", .lmAuth), ("LMBillingError", .lmBilling),
-        ("ContextWindowExceededError", .lmContextWindow), ("LMError", .lmError),
+        ("ContextWindowExceededError", .lmContextWindow), ("LMInvalidRequestError", .lmConfig),
+        ("LMConfigurationError", .lmConfig), ("LMUnsupportedFeatureError", .lmConfig), ("LMError", .lmError),
         ("AdapterParseError", .parse), ("MemoryError", .memory), ("SystemExit", .exit),
     ]
 
-    /// The table as the worker's config carries it: `[[class name, code], …]`.
-    public static var exceptionsJSON: JSON {
-        .array(exceptions.map { [.string($0.className), .string($0.code.rawValue)] })
+    /// What a provider's error turns out to be when its chain of causes shows it: a class name
+    /// or text of the error or of one of its causes, and the code it then gets. DSPy reports a
+    /// 200 whose body is not a completion as a server error, and its own transport's read
+    /// timeout as a transport error; these tell them apart.
+    public static let causes: [(marker: String, code: ErrorCode)] = [
+        ("JSONDecodeError", .lmMalformed), ("invalid response from LLM endpoint", .lmMalformed),
+        ("Received response - <APIResponse [200", .lmMalformed), ("Chat Completions response body is", .lmMalformed),
+        ("ReadTimeout", .lmTimeout), ("WriteTimeout", .lmTimeout),
+    ]
+
+    /// The tables as the worker's config carries them.
+    public static var workerConfig: JSONObject {
+        ["error_codes": .array(exceptions.map { [.string($0.className), .string($0.code.rawValue)] }),
+         "error_causes": .array(causes.map { [.string($0.marker), .string($0.code.rawValue)] }),
+         "provider_codes": .array(allCases.filter(\.isProvider).map { .string($0.rawValue) }),
+         "retried_codes": .array(allCases.filter(\.isRetried).map { .string($0.rawValue) })]
     }
 }

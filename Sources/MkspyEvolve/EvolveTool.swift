@@ -116,9 +116,9 @@ public enum EvolveTool {
             }
             var record = best.withScores
             record.evolve = EvolveMarks(minibatch: record.evolve?.minibatch, minibatches: record.evolve?.minibatches,
-                                        val: .init(mean: best.mean(options.val) ?? 0, n: options.val.count))
+                                        val: .init(mean: best.mean(evolver.options.val) ?? 0, n: evolver.options.val.count))
             filter.emit(record.json)
-            if !filter.quiet { filter.diagnose(nil, "best: \(best.id.prefix(12)) (\(best.candidate.origin), generation \(best.candidate.generation)), val mean \(format(best.mean(options.val) ?? 0))") }
+            if !filter.quiet { filter.diagnose(nil, "best: \(best.id.prefix(12)) (\(best.candidate.origin), generation \(best.candidate.generation)), val mean \(format(best.mean(evolver.options.val) ?? 0))") }
             filter.finish()
         }
         if archive.entries.isEmpty {

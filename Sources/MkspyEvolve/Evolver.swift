@@ -21,6 +21,13 @@ public struct Evolver {
 
     public init(archive: Archive, options: EvolveOptions) {
         self.archive = archive
+        // An example mkspy-score found unusable (it lacks a field the task needs: error code
+        // `data`) is left out: asking for it again would only fail again, and the loop would
+        // never end. Every candidate shares the task, so one finding speaks for all.
+        let unusable = Set(archive.entries.values.flatMap { $0.scores.filter { $0.value.error?.code == .data }.keys })
+        var options = options
+        options.train.removeAll { unusable.contains($0) }
+        options.val.removeAll { unusable.contains($0) }
         self.options = options
         var rng = SeededRandom(["val-order", String(options.seed)])
         valOrder = rng.shuffled(options.val)

@@ -22,6 +22,22 @@ public struct LMConfig: Sendable {
                 "api_key": key.map(JSON.string) ?? .null, "num_retries": retries, "kwargs": .object(kwargs)]
     }
 
+    /// The environment variable of each provider that needs an API key, as LiteLLM reads it.
+    static let keyVariables = [
+        "openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "gemini": "GEMINI_API_KEY", "groq": "GROQ_API_KEY",
+        "mistral": "MISTRAL_API_KEY", "deepseek": "DEEPSEEK_API_KEY", "openrouter": "OPENROUTER_API_KEY",
+        "xai": "XAI_API_KEY", "cohere": "COHERE_API_KEY",
+    ]
+
+    /// What is wrong when the model's provider needs an API key and none is given (no key of
+    /// its own, and its variable unset or empty): said before any call, which could only fail.
+    /// Nil for a provider that needs none (ollama, a local server) or that mkspy does not know.
+    public var missingKey: String? {
+        guard key?.isEmpty != false, let slash = model.firstIndex(of: "/"),
+              let variable = Self.keyVariables[String(model[..<slash])], environment(variable)?.isEmpty != false else { return nil }
+        return "no API key for \(model[..<slash]): set \(variable) or MKSPY_LM_KEY (or pass --lm-key)"
+    }
+
     /// The task LM: `--lm`, `--lm-base`, `--lm-key`, `--lm-arg K=V` (repeatable), each falling
     /// back to `MKSPY_LM`, `MKSPY_LM_BASE`, `MKSPY_LM_KEY`, `MKSPY_LM_ARGS` ("K=V K=V").
     /// Nil when no model is named.

@@ -67,6 +67,16 @@ public enum BuiltinMetric: Equatable, Sendable {
     }
 }
 
+/// The fields an example must have for a candidate to be run on it: every input of its spec
+/// that is not optional (`T | None`), and the metric's gold fields (the one a built-in metric
+/// names, else every output the program makes; a `python` or `judge` metric reads them all).
+public func requiredFields(spec: Spec, metric: JSONObject) -> (inputs: [String], gold: [String]) {
+    let required = { (fields: [Field]) in fields.filter { !$0.type.hasSuffix("| None") }.map(\.name) }
+    let gold = BuiltinMetric(metric)?.field.map { [$0] } ?? required(spec.outputs)
+    let inputs = Set(required(spec.inputs))  // and not a parameter of a user's forward with a default
+    return (spec.requiredInputs.filter(inputs.contains), gold)
+}
+
 // MARK: - The metrics, one function each
 
 func exactMatch(_ name: String, _ expected: JSON, _ actual: JSON) -> MetricResult {

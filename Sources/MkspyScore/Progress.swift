@@ -9,6 +9,11 @@ struct Progress {
     var total = 0
     var done = 0
     var unreachable = 0
+    /// How many examples failed with each provider code.
+    var providerCodes: [ErrorCode: Int] = [:]
+    /// Examples scored without an error; the first error of the run.
+    var clean = 0
+    var firstError: ScoreError?
     /// The sum and count of this run's scores, for the running mean.
     var scoreSum = 0.0, scored = 0
     let started = monotonicSeconds()
@@ -19,11 +24,18 @@ struct Progress {
 
     mutating func record(_ entry: ScoreEntry, _ usage: Usage) {
         done += 1
-        if let code = entry.error?.code.rawValue, code.hasPrefix("lm_") { unreachable += 1 }
+        if let code = entry.error?.code, code.isProvider { unreachable += 1; providerCodes[code, default: 0] += 1 }
+        if let error = entry.error { firstError = firstError ?? error } else { clean += 1 }
         if let score = entry.score { scoreSum += score; scored += 1 }
         let now = monotonicSeconds()
         if now - shown >= (redraw ? 0.25 : 5), done < total { shown = now; show(usage, final: false) }
     }
+
+    /// An example refused before it ran (it lacks a field).
+    mutating func recordUnusable(_ error: ScoreError) { firstError = firstError ?? error }
+
+    /// The provider code most examples failed with.
+    var commonestProviderCode: ErrorCode? { providerCodes.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key }
 
     func finish(_ usage: Usage) { if done > 0 { show(usage, final: true) } }
 

@@ -7,7 +7,8 @@ public enum ScoreTool {
         usage: mkspy-score --data FILE... [--metric KIND|metric.json] [--lm MODEL] [--lm-base URL]
                            [--lm-key KEY] [--lm-arg K=V]... [-j N] [--max-calls N] [--max-tokens N]
                            [--max-cost USD] [--cache DIR] [--log FILE] [--timeout SECONDS]
-                           [--memory MB] [--program-arg K=V]... [--force] [-q] [FILE...]
+                           [--lm-timeout SECONDS] [--retries N] [--memory MB]
+                           [--program-arg K=V]... [--force] [-q] [FILE...]
 
         Run each checked candidate's program under DSPy on its `want` examples (every --data
         example when it has none), skipping examples it already has a score for, and write the
@@ -28,7 +29,13 @@ public enum ScoreTool {
           --max-cost USD     cost budget, where the provider's prices are known
           --cache DIR        DSPy's LM cache (default ~/.cache/mkspy/lm-cache)
           --log FILE         append one JSON line per LM call (telemetry)
-          --timeout SECONDS  per-example time limit (default 300)
+          --timeout SECONDS  per-example time limit of the program (default 300); an example
+                             stopped while it waits on the LM is an lm_timeout, not the program's
+          --lm-timeout S     time limit of one LM request, in seconds (default
+                             $MKSPY_LM_TIMEOUT, else 120); a request past it is an lm_timeout
+          --retries N        times a failed LM call is tried again, with exponential backoff
+                             and jitter, before its example is left unscored in want
+                             (default 3; --lm-arg num_retries=N says the same)
           --memory MB        per-program memory limit (default 4096)
           --program-arg K=V  build a user's program class with K=V (V as JSON when it
                              parses, else a string); may repeat
@@ -37,15 +44,20 @@ public enum ScoreTool {
           -h, --help         show this help
           --version          show the version
 
-        Exit status: 0 done, 1 a record had errors, 2 usage error, 3 the run could not proceed
-        (runtime missing, LM unreachable, budget exhausted before any work). See mkspy-score(1).
+        An example the provider failed (lm_* codes) has score null and stays in want; an example
+        that lacks an input or gold field is a data error, costs no LM call, and stays in want.
+
+        Exit status: 0 done, 1 a record or example had errors (or every example failed), 2 usage
+        error, 3 the run could not proceed (runtime missing, no API key, LM unreachable, budget
+        exhausted before any work). See mkspy-score(1) for each error code.
 
         """, options: [
             .init("--data", value: true), .init("--metric", value: true), .init("--lm", value: true),
             .init("--lm-base", value: true), .init("--lm-key", value: true), .init("--lm-arg", value: true),
             .init("-j", "--jobs", value: true), .init("--max-calls", value: true), .init("--max-tokens", value: true),
             .init("--max-cost", value: true), .init("--cache", value: true), .init("--log", value: true),
-            .init("--timeout", value: true), .init("--memory", value: true), .init("--program-arg", value: true), .init("--force"), .init("-q", "--quiet"),
+            .init("--timeout", value: true), .init("--lm-timeout", value: true), .init("--retries", value: true),
+            .init("--memory", value: true), .init("--program-arg", value: true), .init("--force"), .init("-q", "--quiet"),
         ])
 
     public static func main(_ argv: [String]) -> Never {
@@ -82,6 +94,9 @@ public enum ScoreTool {
                                     tokens: try arguments.integer("--max-tokens", minimum: 0),
                                     cost: try arguments.decimal("--max-cost"))
             options.timeoutSeconds = try arguments.decimal("--timeout") ?? 300
+            let lmTimeoutVariable = try lmTimeout(environment("MKSPY_LM_TIMEOUT"))
+            options.lmTimeoutSeconds = try arguments.decimal("--lm-timeout") ?? lmTimeoutVariable ?? lm.arguments["timeout"]?.doubleValue ?? 120
+            options.retries = try arguments.integer("--retries", minimum: 0) ?? lm.arguments["num_retries"]?.intValue ?? 3
             options.memoryMB = try arguments.integer("--memory", minimum: 64) ?? 4096
             options.cacheDirectory = PythonEnvironment.lmCache(arguments.value("--cache"))
             options.logPath = arguments.value("--log")
@@ -106,6 +121,13 @@ public enum ScoreTool {
             arguments[String(pair[..<equals])] = (try? JSON.parse(Array(text.utf8))) ?? .string(text)
         }
         return arguments
+    }
+
+    /// MKSPY_LM_TIMEOUT's seconds; nil when unset.
+    static func lmTimeout(_ text: String?) throws(UsageError) -> Double? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let seconds = Double(text), seconds > 0 else { throw UsageError("MKSPY_LM_TIMEOUT must be a number of seconds above 0, got '\(text)'") }
+        return seconds
     }
 
     /// `--metric`: a built-in kind, or a JSON file holding a metric object.

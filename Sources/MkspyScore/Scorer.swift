@@ -29,6 +29,10 @@ public struct ScoreOptions: Sendable {
     public var force = false
     public var quiet = false
     public var timeoutSeconds = 300.0
+    /// `--lm-timeout`: how long one LM request may take before it is an `lm_timeout`.
+    public var lmTimeoutSeconds = 120.0
+    /// `--retries`: how many times a failed LM call is tried again within the run.
+    public var retries = 3
     public var memoryMB = 4096
     /// `--program-arg k=v`: the keyword arguments a user's program class is built with.
     public var programArguments = JSONObject()
@@ -79,13 +83,15 @@ public final class Scorer {
     private var usage = Usage()
     private var exhausted = false
     private var progress: Progress
-    /// Examples already reported as unusable, so that each is said once.
+    /// The examples already reported as unusable, with what they lack: said once, not per candidate.
     private var unusable = Set<String>()
 
     public init(options: ScoreOptions, filter: Filter, dataset: Dataset) {
         self.options = options; self.filter = filter; self.dataset = dataset
         self.progress = Progress(quiet: options.quiet)
         self.exhausted = options.budget.exhausted(by: Usage())
+        // A call without a key could only fail: nothing is started, and every record passes.
+        if let missing = options.lm.missingKey { failure = RuntimeError(missing) }
     }
 
     var stopped: Bool { exhausted || failure != nil }
@@ -136,11 +142,16 @@ public final class Scorer {
         } else if exhausted && progress.done == 0 && progress.total > 0 {
             filter.diagnose(nil, "the budget was exhausted before any example was evaluated")
             filter.raise(.cannotProceed)
-        } else if progress.unreachable > 0 && usage.calls == usage.failed {
-            filter.diagnose(nil, "the LM could not be reached: no LM call succeeded, and \(progress.unreachable) examples failed with an LM error after retries (see the records' scores.*.error)")
+        } else if progress.unreachable > 0 && usage.calls == usage.failed, let code = progress.commonestProviderCode {
+            filter.diagnose(nil, "no LM call succeeded: \(progress.unreachable) examples failed with an LM error, most with \(code.rawValue): \(code.advice); they stay in want (see the records' scores.*.error)")
             filter.raise(.cannotProceed)
-        } else if exhausted {
-            filter.diagnose(nil, "budget reached: unevaluated examples stay in each candidate's want")
+        } else {
+            if exhausted { filter.diagnose(nil, "budget reached: unevaluated examples stay in each candidate's want") }
+            if let first = progress.firstError, progress.clean == 0 {
+                let line = first.message.split(separator: "\n").first.map(String.init) ?? first.message
+                filter.diagnose(nil, "no example was scored: every one failed; the first with \(first.code.rawValue): \(line)")
+                filter.raise(.recordErrors)
+            }
         }
         filter.finish()
     }
@@ -176,6 +187,13 @@ public final class Scorer {
         guard let metric = options.metric ?? candidate.spec.metric else {
             return refuse("SCORE003", "no metric: the spec has none; pass --metric KIND or --metric metric.json")
         }
+        // A python metric's file is read where the worker reads it: no example could be scored.
+        if metric["kind"]?.stringValue == "python", let path = metric["path"]?.stringValue {
+            let full = path.hasPrefix("/") ? path : (candidate.spec.path.map(parentDirectory) ?? absolutePath(".")) + "/" + path
+            if readFile(full) == nil {
+                return refuse("SCORE003", "the python metric file \(full) does not exist or cannot be read (mkspy-spec reports it as SPEC022)")
+            }
+        }
         var wanted = dataset.ids
         if let want = candidate.want {
             wanted = want
@@ -185,27 +203,39 @@ public final class Scorer {
                 wanted.removeAll { dataset[$0] == nil }
             }
         }
-        wanted.removeAll { !usable($0, candidate.spec) }
         count += 1
         let run = Run(key: "c\(count)", candidate: candidate, metric: metric, wanted: wanted)
+        refuseUnusable(run)
         progress.total += run.todo.count
         runs[run.key] = run
         window.append(.running(run))
         settle(run)
     }
 
-    /// Whether the example has every input the program needs; one that lacks some is said once,
-    /// with its file and line, and is not run (it costs nothing), and the exit status is 1.
-    private func usable(_ id: String, _ spec: Spec) -> Bool {
-        guard let example = dataset[id] else { return false }
-        let missing = spec.requiredInputs.filter { example.fields[$0] == nil }
-        guard !missing.isEmpty else { return true }
-        if unusable.insert(id).inserted {
-            let needs = spec.program.map { "\($0.className).forward" } ?? "the program"
-            filter.diagnose(example.location, "example \(id) lacks \(missing.map { "'\($0)'" }.joined(separator: ", ")), which \(needs) needs; it is not run")
+    /// Takes out of a run's work the examples that lack a field its program or metric needs
+    /// (or hold null there): each gets a `data` error (no score, still wanted), is named on
+    /// stderr once, and costs no LM call.
+    private func refuseUnusable(_ run: Run) {
+        let needs = requiredFields(spec: run.candidate.spec, metric: run.metric)
+        run.todo.removeAll { id in
+            guard let example = dataset[id] else { return false }
+            let absent = { (name: String) in example.fields[name] == nil || example.fields[name] == .null }
+            let inputs = needs.inputs.filter(absent), gold = needs.gold.filter(absent)
+            guard !inputs.isEmpty || !gold.isEmpty else { return false }
+            func named(_ fields: [String], _ kind: String, _ who: String) -> String {
+                "\(kind) field\(fields.count > 1 ? "s" : "") \(fields.map { "'\($0)'" }.joined(separator: ", ")) (\(who) needs \(fields.count > 1 ? "them" : "it"))"
+            }
+            let lacks = (inputs.isEmpty ? [] : [named(inputs, "input", run.candidate.spec.program.map { "\($0.className).forward" } ?? "the program")]) + (gold.isEmpty ? [] : [named(gold, "gold", "the metric")])
+            let message = "example \(id) has no \(lacks.joined(separator: " and no "))"
+            run.scores[id] = ScoreEntry(score: nil, feedback: "not scored (data): \(message); no LM call was made",
+                                        error: ScoreError(.data, message))
+            if unusable.insert(id + "\u{0}" + message).inserted {
+                filter.diagnose(example.location, message)
+            }
+            progress.recordUnusable(ScoreError(.data, message))
             filter.raise(.recordErrors)
+            return true
         }
-        return false
     }
 
     private func runningCount() -> Int { runs.values.filter { !$0.todo.isEmpty }.count }
@@ -252,14 +282,21 @@ public final class Scorer {
         worker.send(.object(message))
     }
 
-    /// The first line of the scoring session.
+    /// The first line of the scoring session: the LM with mkspy's retries (each attempt a
+    /// call of its own) and its request timeout.
     private var sessionConfig: JSON {
-        [
-            "op": "config", "lm": options.lm.json, "jobs": .int(options.jobs), "error_codes": ErrorCode.exceptionsJSON,
-            "cache_dir": options.cacheDirectory.map(JSON.string) ?? .null,
-            "timeout_s": .double(options.timeoutSeconds), "memory_mb": .int(options.memoryMB),
-            "log": options.logPath.map { .string(absolutePath(parentDirectory($0)) + "/" + baseName($0)) } ?? .null,
-        ]
+        var lm = options.lm
+        lm.arguments["num_retries"] = .int(options.retries)
+        lm.arguments["timeout"] = .double(options.lmTimeoutSeconds)
+        var config = ErrorCode.workerConfig
+        config["op"] = "config"
+        config["lm"] = lm.json
+        config["jobs"] = .int(options.jobs)
+        config["cache_dir"] = options.cacheDirectory.map(JSON.string) ?? .null
+        config["timeout_s"] = .double(options.timeoutSeconds)
+        config["memory_mb"] = .int(options.memoryMB)
+        config["log"] = options.logPath.map { .string(absolutePath(parentDirectory($0)) + "/" + baseName($0)) } ?? .null
+        return .object(config)
     }
 
     private func startWorker() -> RuntimeSession? {

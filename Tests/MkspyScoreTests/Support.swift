@@ -102,8 +102,11 @@ final class StandIn {
     /// GET /stats.
     func stats() -> JSON { (try? JSON.parse(Array(request("GET", "/stats").utf8))) ?? .null }
 
+    /// POST /control: changes the stand-in's settings (`fail_rate`, `fail_mix`, …).
+    func control(_ settings: JSON) { _ = request("POST", "/control", body: settings.text) }
+
     /// A plain HTTP/1.0 request over a socket; the response body.
-    func request(_ method: String, _ path: String) -> String {
+    func request(_ method: String, _ path: String, body: String = "") -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -114,7 +117,7 @@ final class StandIn {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { return "" }
-        let text = Array("\(method) \(path) HTTP/1.0\r\nContent-Length: 0\r\n\r\n".utf8)
+        let text = Array("\(method) \(path) HTTP/1.0\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
         _ = text.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
         var response = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 4096)

@@ -9,7 +9,7 @@ filled from the JSON schema DSPy prints). Faults can be injected at a seeded rat
 library only.
 
     standin_lm.py [--port 0] [--answers FILE.jsonl] [--latency-ms N] [--fail-rate R]
-                  [--fail-mix 500,429,timeout,malformed,slow] [--seed N] [--max-seconds N]
+                  [--fail-mix 500,429,timeout,malformed,slow,html,cut,stall,empty] [--seed N] [--max-seconds N]
 
 The first line on stdout is {"port": N}. Endpoints:
     POST /v1/chat/completions, /chat/completions   a completion
@@ -17,7 +17,14 @@ The first line on stdout is {"port": N}. Endpoints:
     GET  /stats                                     {"calls", "by_status", "by_fault", "repeated_answers", "peak_in_flight", ...}
     POST /reset                                     zero the counters
     POST /control                                   change settings: {"fail_rate", "fail_mix", "latency_ms", ...}
-A request may force a fault with the header `X-Standin-Fault: 500|429|timeout|malformed|slow`.
+A request may force a fault with the header `X-Standin-Fault: 500|429|timeout|malformed|slow|html|cut|stall|empty`.
+
+The faults: 500 and 429 are those statuses; timeout holds the connection --hang-seconds and
+closes it unanswered; stall answers well, but only after --hang-seconds; slow answers well after
+--slow-ms; malformed is a well-formed completion whose text ignores the format asked for (the
+model's failure, not the provider's); html is a 200 whose body is an HTML page (a proxy's error
+page); cut is a 200 whose JSON body stops half-way (a connection cut mid-body); empty is a
+200 completion with no choices.
 """
 
 import argparse
@@ -32,7 +39,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-FAULTS = ("500", "429", "timeout", "malformed", "slow")
+FAULTS = ("500", "429", "timeout", "malformed", "slow", "html", "cut", "stall", "empty")
 
 
 class State:
@@ -270,10 +277,10 @@ def make_handler(state):
         def log_message(self, *args):
             pass
 
-        def send_json(self, status, obj, headers=()):
-            data = json.dumps(obj).encode()
+        def send_json(self, status, obj, headers=(), content_type="application/json"):
+            data = obj if isinstance(obj, bytes) else json.dumps(obj).encode()  # bytes: a body sent as it is
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             for k, v in headers:
                 self.send_header(k, v)
@@ -364,6 +371,11 @@ def make_handler(state):
                 return
             if fault == "slow":
                 time.sleep(slow_ms / 1000)
+            if fault == "stall":
+                time.sleep(hang)
+            if fault == "html":
+                page = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+                return self.finish_call(200, page, None, content_type="text/html")
             text, _ = answer(body, state.answers)
             if fault == "malformed":
                 text = "I am not sure what you mean. Could you rephrase the question?"
@@ -382,13 +394,18 @@ def make_handler(state):
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
                 "usage": usage,
             }
+            if fault == "empty":
+                response["choices"] = []
+            if fault == "cut":
+                data = json.dumps(response).encode()
+                return self.finish_call(200, data[:len(data) // 2], None)
             self.finish_call(200, response, None)
 
-        def finish_call(self, status, obj, key, headers=()):
+        def finish_call(self, status, obj, key, headers=(), content_type="application/json"):
             with state.lock:
                 state.by_status[str(status)] = state.by_status.get(str(status), 0) + 1
             try:
-                self.send_json(status, obj, headers)
+                self.send_json(status, obj, headers, content_type)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
@@ -402,10 +419,11 @@ def main(argv=None):
     p.add_argument("--answers", help="JSON Lines of examples: an input value that matches selects the gold outputs")
     p.add_argument("--latency-ms", type=float, default=0)
     p.add_argument("--fail-rate", type=float, default=0.0)
-    p.add_argument("--fail-mix", default="500,429,timeout,malformed,slow")
+    p.add_argument("--fail-mix", default="500,429,timeout,malformed,slow",
+                   help="faults to draw from, among " + ",".join(FAULTS))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--slow-ms", type=float, default=1500, help="extra delay of a 'slow' fault")
-    p.add_argument("--hang-seconds", type=float, default=30, help="how long a 'timeout' fault holds the connection")
+    p.add_argument("--hang-seconds", type=float, default=30, help="how long a 'timeout' or 'stall' fault holds the connection")
     p.add_argument("--retry-after", default="0", help="Retry-After header of a 429")
     p.add_argument("--max-seconds", type=float, default=600, help="stop by itself after this long")
     args = p.parse_args(argv)

@@ -9,7 +9,7 @@ import time
 import traceback
 import types
 
-from .common import build_lm, describe, encode, error, error_code, jsonable, log
+from .common import CODES, build_lm, describe, encode, error, error_code, is_provider, jsonable, log
 
 def signature_name(predictor):
     """A predictor's signature as a person knows it: its class name, or for a string signature
@@ -22,17 +22,20 @@ def signature_name(predictor):
 
 
 class TelemetryHooks:
-    """The hooks of a DSPy callback that records every LM call of the current example, attributed to the
-    predictor running it, and counts tool calls."""
+    """The hooks of a DSPy callback that report every LM call of the current example to the
+    parent as it starts and as it ends, attributed to the predictor running it, and its tool
+    calls. Reported as they happen, the calls of an example the parent stops still count."""
 
-    def __init__(self, names):
+    def __init__(self, names, send):
         self.names = names  # id(predictor) -> its name in the program
+        self.send = send  # writes one message to the parent
+        self.job = {}
         self.stack = []
         self.open = {}
-        self.calls = []
 
-    def reset(self):
-        self.stack, self.open, self.calls = [], {}, []
+    def reset(self, job):
+        self.job = {"cid": job["cid"], "eid": job["eid"]}
+        self.stack, self.open = [], {}
 
     def on_module_start(self, call_id, instance, inputs):
         self.stack.append(instance)
@@ -50,38 +53,91 @@ class TelemetryHooks:
 
     def on_lm_start(self, call_id, instance, inputs):
         module, signature = self.current()
-        self.open[call_id] = (time.time(), len(getattr(instance, "history", [])), instance, module, signature)
+        started = time.time()
+        self.open[call_id] = (started, len(getattr(instance, "history", [])), instance)
+        self.send({"op": "lm_start", **self.job, "call_id": call_id, "call": call_record(started, module, signature)})
 
     def on_lm_end(self, call_id, outputs, exception=None):
-        started, seen, instance, module, signature = self.open.pop(call_id, (time.time(), 0, None, "", ""))
+        started, seen, instance = self.open.pop(call_id, (time.time(), 0, None))
         history = getattr(instance, "history", [])
-        entry = history[seen] if len(history) > seen else {}
+        entry = history[seen] if len(history) > seen and exception is None else {}
         usage = entry.get("usage") or {}
-        cached = bool(getattr(entry.get("response"), "cache_hit", False)) or (entry and not usage)
-        self.calls.append({
-            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(started)) + f".{int(started * 1000) % 1000:03d}Z",
-            "module": module, "signature": signature,
+        cached = bool(getattr(entry.get("response"), "cache_hit", False)) or bool(entry and not usage)
+        self.send({"op": "lm_end", **self.job, "call_id": call_id, "call": {
             "tokens_in": int(usage.get("prompt_tokens") or 0), "tokens_out": int(usage.get("completion_tokens") or 0),
-            "latency_ms": round((time.time() - started) * 1000, 1), "cached": bool(cached),
-            "cost": entry.get("cost"), "tool_calls": 0,
-            "error_code": error_code(exception) if exception is not None else None,
-        })
+            "latency_ms": round((time.time() - started) * 1000, 1), "cached": cached, "cost": entry.get("cost"),
+            "error_code": error_code(exception) if exception is not None
+            else None if any(has_text(o) for o in outputs or []) else "lm_malformed",  # see retrying
+        }})
 
     def on_tool_start(self, call_id, instance, inputs):
-        if self.calls:
-            self.calls[-1]["tool_calls"] += 1
+        self.send({"op": "lm_tool", **self.job})
 
 
-def usage_of(calls):
-    billed = [c for c in calls if not c["cached"] and c["error_code"] is None]
-    costs = [c["cost"] for c in billed if isinstance(c["cost"], (int, float))]
-    return {
-        "lm_calls": len(calls), "cached_calls": sum(c["cached"] for c in calls),
-        "failed_calls": sum(c["error_code"] is not None for c in calls),
-        "tokens_in": sum(c["tokens_in"] for c in billed), "tokens_out": sum(c["tokens_out"] for c in billed),
-        "latency_ms": round(sum(c["latency_ms"] for c in calls), 1),
-        "cost": round(sum(costs), 8) if costs else None,
-    }
+def call_record(started, module, signature):
+    """A --log line of a call that has started: what its end fills in is not known yet."""
+    return {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(started)) + f".{int(started * 1000) % 1000:03d}Z",
+            "module": module, "signature": signature, "tokens_in": 0, "tokens_out": 0, "latency_ms": 0.0,
+            "cached": False, "cost": None, "tool_calls": 0, "error_code": None}
+
+
+RETRY_BASE_S, RETRY_CAP_S = 0.5, 30.0
+
+
+class MetricLoadError(Exception):
+    """The task's metric did not load."""
+
+
+class EmptyReply(Exception):
+    """A reply that holds no completion."""
+
+
+def has_text(output):
+    """Whether one of an LM call's outputs holds an answer: text, or tool calls."""
+    if isinstance(output, dict):
+        return bool(output.get("text") or output.get("tool_calls"))
+    return bool(output)
+
+
+def retrying(lm, retries):
+    """The LM, made to try each call again up to `retries` times when the provider fails in a
+    way that may pass (mkspy's retried codes), after an exponential backoff with jitter, or the
+    provider's Retry-After when longer. Each attempt is an LM call of its own in the telemetry,
+    and DSPy's own retries are off (num_retries=0), so that every request sent is counted. A
+    reply with no text at all (a 200 whose body holds no completion) is lm_malformed, and its
+    retry bypasses the cache, which keeps it. The provider's failure that outlasts the retries
+    is kept in `provider_failure`: the example is then not the candidate's to answer for, even
+    if its program caught the exception."""
+    import random
+    base = type(lm)
+
+    class RetryingLM(base):
+        def __call__(self, *args, **kwargs):
+            for attempt in range(retries + 1):
+                try:
+                    outputs = base.__call__(self, *args, **kwargs)
+                    if not any(has_text(o) for o in outputs or []):
+                        raise EmptyReply("the LM's reply holds no completion (no choices, or no text)")
+                    return outputs
+                except Exception as exc:
+                    code = "lm_malformed" if isinstance(exc, EmptyReply) else error_code(exc)
+                    if not is_provider(code):
+                        raise
+                    if code not in CODES.get("retried_codes", ()) or attempt == retries:
+                        self.provider_failure = error(code, f"{type(exc).__name__}: {exc}"
+                                                      + (f" (after {attempt + 1} attempts)" if attempt else ""))
+                        raise
+                    if isinstance(exc, EmptyReply):
+                        kwargs["cache"] = False
+                    hint = getattr(exc, "retry_after", None)
+                    delay = min(RETRY_CAP_S, RETRY_BASE_S * 2 ** attempt) * random.uniform(0.5, 1.0)
+                    if isinstance(hint, (int, float)) and hint == hint:
+                        delay = max(delay, min(float(hint), 60.0))
+                    time.sleep(delay)
+
+    lm.__class__ = RetryingLM
+    lm.provider_failure = None
+    return lm
 
 
 def load_program(dspy, request):
@@ -212,14 +268,16 @@ def metric_arity(fn):
     return min(5, sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params))
 
 
-def run_example(dspy, program, names, telemetry, lm, metric_fn, request, example):
+def run_example(dspy, program, names, telemetry, lm, metric_fn, request, job):
     """Runs one example with this thread's LM and telemetry (both private to the thread)."""
+    example = job["example"]
     inputs = {k: example[k] for k in request["inputs"] if k in example}
     gold = dspy.Example(**example).with_inputs(*inputs.keys())
     result = {"prediction": None, "trace": [], "error": None}
     trace = []
-    telemetry.reset()
+    telemetry.reset(job)
     lm.history.clear()
+    lm.provider_failure = None
     try:
         with dspy.context(lm=lm, callbacks=[telemetry], trace=trace):
             pred = program(**inputs)
@@ -232,7 +290,7 @@ def run_example(dspy, program, names, telemetry, lm, metric_fn, request, example
     result["trace"] = [{"module": names.get(id(p), type(p).__name__),
                         "signature": signature_name(p),
                         "inputs": jsonable(i), "outputs": jsonable(o)} for p, i, o in trace]
-    if metric_fn is not None and pred is not None:
+    if metric_fn is not None and pred is not None and lm.provider_failure is None:
         try:
             with dspy.context(lm=lm, callbacks=[telemetry]):  # a judge calls the LM too
                 arity = metric_arity(metric_fn)
@@ -246,8 +304,10 @@ def run_example(dspy, program, names, telemetry, lm, metric_fn, request, example
             result["error"] = error("metric", f"{type(exc).__name__}: {exc}")
             result.pop("score", None)
             result.pop("feedback", None)
-    result["calls"] = telemetry.calls
-    result["usage"] = usage_of(telemetry.calls)
+    if lm.provider_failure is not None:  # whatever the program made of it, the provider failed
+        result["error"] = lm.provider_failure
+        result.pop("score", None)
+        result.pop("feedback", None)
     return result
 
 
@@ -266,13 +326,27 @@ def child_main(config, request, rfd, wfd):
 
     import dspy
 
+    writing = threading.Lock()
+
+    def send(message):
+        with writing:
+            out.write(encode(message))
+
     load_error = None
     started = time.time()
     try:
-        lm = build_lm(dspy, config["lm"])
+        # The LM's timeout is how long to wait, not what to ask: left out of the cache key, as
+        # DSPy leaves out the key and base URL, so that --lm-timeout never makes a pair paid twice.
+        from dspy.clients import execution
+        if "timeout" not in execution.IGNORED_CACHE_KEYS:
+            execution.IGNORED_CACHE_KEYS.append("timeout")
+        lm = retrying(build_lm(dspy, config["lm"], num_retries=0), int(config["lm"].get("num_retries", 3)))
         program = load_program(dspy, request)
         names = {id(p): n for n, p in program.named_predictors()}
-        metric_fn = load_metric(dspy, request.get("metric"), request.get("spec_dir"))
+        try:
+            metric_fn = load_metric(dspy, request.get("metric"), request.get("spec_dir"))
+        except Exception as exc:  # the task's metric, not the candidate's doing: its examples stay wanted
+            raise MetricLoadError(f"the metric did not load: {type(exc).__name__}: {exc}") from exc
         if hasattr(metric_fn, "predictor"):
             names[id(metric_fn.predictor)] = "metric.judge"
         from dspy.utils.callback import BaseCallback
@@ -280,28 +354,27 @@ def child_main(config, request, rfd, wfd):
         dspy.configure(lm=lm)
         if os.environ.get("MKSPY_WORKER_DEBUG"):
             log(f"child {os.getpid()} ready in {time.time() - started:.3f} s, cpu {time.process_time():.3f} s")
+    except MetricLoadError as exc:
+        load_error = error("metric", str(exc))
     except BaseException as exc:
         load_error = error("load", f"{type(exc).__name__}: {exc}\n{''.join(traceback.format_exc(limit=-3))}")
     own = threading.local()  # each thread's LM (its history gives each call's usage) and telemetry
-    writing = threading.Lock()
 
     def answer(job):
         if load_error:
-            result = {"prediction": None, "trace": [], "error": load_error, "usage": usage_of([]), "calls": []}
+            result = {"prediction": None, "trace": [], "error": load_error}
         else:
             if not hasattr(own, "lm"):
-                own.lm, own.telemetry = lm.copy(), telemetry_class(names)
+                own.lm, own.telemetry = lm.copy(), telemetry_class(names, send)
             try:
-                result = run_example(dspy, program, names, own.telemetry, own.lm, metric_fn, request, job["example"])
+                result = run_example(dspy, program, names, own.telemetry, own.lm, metric_fn, request, job)
             except MemoryError:
-                result = {"prediction": None, "trace": [], "usage": usage_of([]), "calls": [],
-                          "error": error("memory", "the program ran out of memory")}
+                result = {"prediction": None, "trace": [], "error": error("memory", "the program ran out of memory")}
         result.update({"op": "result", "cid": job["cid"], "eid": job["eid"]})
         retire = bool(result.get("error")) and result["error"]["code"] == "memory"
         if retire:
             result["retire"] = True  # a process that hit its memory limit is not trusted with the next example
-        with writing:
-            out.write(encode(result))
+        send(result)
 
     with ThreadPoolExecutor(max_workers=max(1, int(config.get("jobs") or 1))) as pool:
         for line in inp:

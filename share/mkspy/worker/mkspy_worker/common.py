@@ -6,6 +6,7 @@ import sys
 
 SECRETS = []  # API keys, longest first: scrubbed from everything written
 ERROR_CODES = []  # [[exception class name, code], ...]: mkspy's table, from the session's config
+CODES = {}  # the session config's other tables: error_causes, provider_codes, retried_codes
 
 
 def remember_secrets(config):
@@ -15,6 +16,7 @@ def remember_secrets(config):
     keys += [v for k, v in os.environ.items() if k.endswith(("_API_KEY", "_KEY", "_TOKEN"))]  # the provider's own variable
     SECRETS[:] = sorted({k for k in keys if k and len(k) >= 6}, key=len, reverse=True)
     ERROR_CODES[:] = config.get("error_codes") or []
+    CODES.update({k: config.get(k) or [] for k in ("error_causes", "provider_codes", "retried_codes")})
 
 
 def scrub(text):
@@ -58,9 +60,38 @@ def error(code, message):
 
 def error_code(exc):
     """The code of an exception raised while running a program: mkspy's table (ErrorCode.exceptions
-    in MkspyCore) matched against the exception's class and its bases; "program" otherwise."""
+    in MkspyCore) matched against the exception's class and its bases; "program" otherwise. A
+    provider's error whose chain of causes shows what it is (ErrorCode.causes: a 200 whose body
+    is no completion, a read timeout) gets that code instead."""
     names = {c.__name__ for c in type(exc).__mro__}
-    return next((code for name, code in ERROR_CODES if name in names), "program")
+    code = next((code for name, code in ERROR_CODES if name in names), "program")
+    if code in CODES.get("provider_codes", ()):
+        cause, seen = exc, set()
+        while cause is not None and id(cause) not in seen:
+            seen.add(id(cause))
+            text = type(cause).__name__ + " " + str(cause)
+            found = next((code for marker, code in CODES.get("error_causes", ()) if marker in text), None)
+            if found:
+                return found
+            cause = cause.__cause__ or cause.__context__
+    return code
+
+
+def is_provider(code):
+    return code in CODES.get("provider_codes", ())
+
+
+def usage_of(calls):
+    """An example's usage from its calls: failed and cached calls are not billed."""
+    billed = [c for c in calls if not c["cached"] and c["error_code"] is None]
+    costs = [c["cost"] for c in billed if isinstance(c["cost"], (int, float))]
+    return {
+        "lm_calls": len(calls), "cached_calls": sum(c["cached"] for c in calls),
+        "failed_calls": sum(c["error_code"] is not None for c in calls),
+        "tokens_in": sum(c["tokens_in"] for c in billed), "tokens_out": sum(c["tokens_out"] for c in billed),
+        "latency_ms": round(sum(c["latency_ms"] for c in calls), 1),
+        "cost": round(sum(costs), 8) if costs else None,
+    }
 
 
 def describe(exc):
@@ -83,8 +114,9 @@ def build_lm(dspy, config, **overrides):
     for key in ("api_base", "api_key"):
         if config.get(key):
             kwargs[key] = config[key]
+    kwargs.setdefault("num_retries", int(config.get("num_retries", 3)))
     kwargs.update(overrides)
-    return dspy.LM(config["model"], num_retries=int(config.get("num_retries", 3)), **kwargs)
+    return dspy.LM(config["model"], **kwargs)
 
 
 def read_line(buffer, read):

@@ -10,7 +10,7 @@ import time
 import traceback
 
 from .child import child_main
-from .common import encode, error
+from .common import encode, error, usage_of
 
 class Child:
     """A candidate's process, running up to `jobs` of its examples at once."""
@@ -35,6 +35,7 @@ class Worker:
         self.children = []
         self.selector = selectors.DefaultSelector()
         self.log_file = open(config["log"], "a", encoding="utf-8") if config.get("log") else None
+        self.calls = {}  # (cid, eid) -> {"done": [call, ...], "open": {call_id: call}}: what the child reported
         self.stdin_open = True
 
     def emit(self, obj):
@@ -68,7 +69,7 @@ class Worker:
         self.selector.register(up_r, selectors.EVENT_READ, child)
         return child
 
-    def remove(self, child, kill=False):
+    def remove(self, child, kill=False, status=None):
         if kill:
             try:
                 os.kill(child.pid, signal.SIGKILL)
@@ -80,14 +81,37 @@ class Worker:
             child.to_child.close()
         except OSError:
             pass
-        _, status = os.waitpid(child.pid, 0)
+        if status is None:
+            _, status = os.waitpid(child.pid, 0)
         self.children.remove(child)
         return status
 
-    def stop(self, child):
-        """Stops a process for an example's timeout: its other examples start again in a fresh
-        one (every stop fails at least one example for its own timeout, so this ends)."""
-        self.remove(child, kill=True)
+    def stop(self, child, late):
+        """Stops a process for the timeout of its `late` examples. What it wrote before it died
+        is read first (a call that started or ended, an example that finished), so that every
+        call counts. A late example waiting on the LM is the LM's failure, not the program's.
+        Its other examples start again in a fresh process (every stop fails at least one
+        example for its own timeout, so this ends)."""
+        try:
+            os.kill(child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _, status = os.waitpid(child.pid, 0)
+        os.set_blocking(child.from_child, False)  # a process it left may hold the pipe open
+        try:
+            while data := os.read(child.from_child, 1 << 16):
+                self.take(child, data)
+        except BlockingIOError:
+            pass
+        for eid in [eid for eid in late if eid in child.running]:
+            if self.calls.get((child.cid, eid), {}).get("open"):
+                self.close_calls(child.cid, eid, "lm_timeout")
+                self.fail(child, eid, "lm_timeout", f"the example ran past --timeout {self.timeout:g} s while it waited on the LM")
+            else:
+                self.fail(child, eid, "timeout", f"the program took longer than --timeout {self.timeout:g} s")
+        self.remove(child, status=status)
+        for eid in child.running:
+            self.close_calls(child.cid, eid, "stopped")  # they were made, and count, though they are made again
         self.pending[:0] = [job for job, _, _ in child.running.values()]
         child.running.clear()
 
@@ -120,11 +144,58 @@ class Worker:
         self.pending = waiting
 
     def fail(self, child, eid, code, message):
-        _, _, started = child.running.pop(eid)
-        self.emit({"op": "result", "cid": child.cid, "eid": eid, "prediction": None, "trace": [],
-                   "error": error(code, message),
-                   "usage": {"lm_calls": 0, "cached_calls": 0, "failed_calls": 0, "tokens_in": 0, "tokens_out": 0,
-                             "latency_ms": round((time.time() - started) * 1000, 1), "cost": None}})
+        child.running.pop(eid)
+        self.finish({"op": "result", "cid": child.cid, "eid": eid, "prediction": None, "trace": [],
+                     "error": error(code, message)})
+
+    def close_calls(self, cid, eid, code):
+        """Ends the calls of an example still waiting on the LM when its process is stopped:
+        each failed with `code`, as long as it ran."""
+        state = self.calls.setdefault((cid, eid), {"done": [], "open": {}})
+        now = time.time()
+        for call in state["open"].values():
+            call["error_code"] = code
+            call["latency_ms"] = round((now - call.pop("started")) * 1000, 1)
+            state["done"].append(call)
+        state["open"] = {}
+
+    def finish(self, result):
+        """Sends an example's result with the usage of every call the child reported for it
+        (those of its earlier, stopped attempts too), and writes them to the --log."""
+        key = (result["cid"], result["eid"])
+        self.close_calls(*key, (result.get("error") or {}).get("code") or "stopped")
+        calls = self.calls.pop(key)["done"]
+        if self.log_file and calls:
+            name = self.candidates.get(result["cid"], {}).get("name") or result["cid"]
+            for call in calls:
+                call["correlation_id"] = f"{name}:{result['eid']}"
+                self.log_file.write(encode(call))
+            self.log_file.flush()
+        result["usage"] = usage_of(calls)
+        self.emit(result)
+
+    def on_message(self, child, message):
+        """A message of a child: an LM call started, ended or called a tool; or a result."""
+        op = message.get("op")
+        if op == "result":
+            if message["eid"] in child.running:
+                child.running.pop(message["eid"])
+                if message.pop("retire", False):
+                    child.retiring = True
+                    child.to_child.close()  # it ends once its running examples have ended
+                self.finish(message)
+            return
+        state = self.calls.setdefault((message.get("cid"), message.get("eid")), {"done": [], "open": {}})
+        if op == "lm_start":
+            state["open"][message["call_id"]] = dict(message["call"], started=time.time())
+        elif op == "lm_end":
+            call = state["open"].pop(message["call_id"], None)
+            if call is not None:
+                call.pop("started")
+                call.update(message["call"])
+                state["done"].append(call)
+        elif op == "lm_tool" and state["done"]:
+            state["done"][-1]["tool_calls"] += 1
 
     def on_child_output(self, child):
         data = os.read(child.from_child, 1 << 16)
@@ -139,22 +210,13 @@ class Worker:
             for eid in list(child.running):
                 self.fail(child, eid, "crash", why)
             return
+        self.take(child, data)
+
+    def take(self, child, data):
         child.buffer += data
         while b"\n" in child.buffer:
             line, child.buffer = child.buffer.split(b"\n", 1)
-            result = json.loads(line)
-            calls = result.pop("calls", [])
-            if self.log_file:
-                for call in calls:
-                    name = self.candidates.get(result["cid"], {}).get("name") or result["cid"]
-                    call["correlation_id"] = f"{name}:{result['eid']}"
-                    self.log_file.write(encode(call))
-                self.log_file.flush()
-            child.running.pop(result["eid"], None)
-            if result.pop("retire", False):
-                child.retiring = True
-                child.to_child.close()  # it ends once its running examples have ended
-            self.emit(result)
+            self.on_message(child, json.loads(line))
 
     def on_request(self, line):
         request = json.loads(line)
@@ -179,10 +241,8 @@ class Worker:
         for child in list(self.children):
             # Examples started with the late one are late with it.
             late = [eid for eid, (_, deadline, _) in child.running.items() if deadline <= now + min(1.0, self.timeout / 10)]
-            for eid in late:
-                self.fail(child, eid, "timeout", f"the example took longer than {self.timeout:g} s")
             if late:
-                self.stop(child)
+                self.stop(child, late)
 
     def feed(self, data):
         self.buffer += data
