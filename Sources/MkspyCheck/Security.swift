@@ -112,6 +112,13 @@ enum Security {
         "get", "pop", "setdefault", "__getitem__", "__contains__", "update", "clear", "__setitem__", "__delitem__",
     ]
 
+    /// Whether a call configures an LM (`dspy.LM(...)`, `dspy.configure(...)`): a secret given
+    /// to it is where a key belongs. A `dspy.Prediction(...)` is not: it carries the key out.
+    static func configuresLM(_ callee: String) -> Bool {
+        guard callee.hasPrefix("dspy.") else { return false }
+        return ["LM", "BaseLM", "configure", "context", "Embedder"].contains(callee.split(separator: ".").last ?? "")
+    }
+
     /// Whether `mode` may write: a literal with w, a, x or +, or a mode not written out.
     static func writesMode(_ mode: Node?) -> Bool {
         guard let mode else { return false }
@@ -211,8 +218,8 @@ struct SecurityAudit {
         case "Name": name(node, scope)
         case "Subscript": subscripted(node, scope)
         case "Compare":
-            // `"KEY" in os.environ` reads no value.
-            for operand in node.nodes("left") + node.nodes("comparators") where isEnvironment(operand, scope) {
+            // `"KEY" in os.environ` and `"dspy" in sys.modules` read no value.
+            for operand in node.nodes("left") + node.nodes("comparators") where isEnvironment(operand, scope) || isModuleTable(operand, scope) {
                 judged.insert(ObjectIdentifier(operand))
             }
         case "Assign", "AnnAssign":
@@ -252,7 +259,7 @@ struct SecurityAudit {
     mutating func call(_ call: Node, _ scope: Scope) {
         guard let f = call.node("func") else { return }
         let callees = origins.resolve(f, scope)
-        if callees.contains(where: { $0.hasPrefix("dspy.") }) {
+        if callees.contains(where: Security.configuresLM) {
             for a in call.nodes("args") + call.nodes("keywords").compactMap({ $0.node("value") }) { dspyArguments.insert(ObjectIdentifier(a)) }
         }
         for origin in callees.sorted() {
@@ -371,6 +378,10 @@ struct SecurityAudit {
         return found.contains("os.environ") || found.contains("os.environb")
     }
 
+    func isModuleTable(_ node: Node, _ scope: Scope) -> Bool {
+        (node.type == "Name" || node.type == "Attribute") && origins.resolve(node, scope).contains("sys.modules")
+    }
+
     mutating func name(_ node: Node, _ scope: Scope) {
         guard let id = node.string("id") else { return }
         if id == "__builtins__" {
@@ -380,7 +391,7 @@ struct SecurityAudit {
         let u = uses[id] ?? (0, 0)
         uses[id] = (u.all + 1, u.dspy + (dspyArguments.contains(ObjectIdentifier(node)) ? 1 : 0))
         let found = origins.lookup(id, scope)
-        if found.contains("sys.modules") {
+        if found.contains("sys.modules"), !judged.contains(ObjectIdentifier(node)) {
             report(.moduleLookup, node, "\(id), which is sys.modules, reaches any loaded module by name; import what you call by name")
         }
         wholeEnvironment(node, found)
@@ -401,7 +412,7 @@ struct SecurityAudit {
             }
         } else if attr == "modules" || attr == "environ" || attr == "environb" {
             let found = origins.resolve(node, scope)
-            if found.contains("sys.modules") {
+            if found.contains("sys.modules"), !judged.contains(ObjectIdentifier(node)) {
                 report(.moduleLookup, node, "sys.modules reaches any loaded module by name; import what you call by name")
             }
             if node.node("ctx")?.type == "Load" { wholeEnvironment(node, found) }
