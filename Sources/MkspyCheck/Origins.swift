@@ -15,6 +15,8 @@ final class Scope {
     var imports: [String: String] = [:]
     var globals: Set<String> = []
     var nonlocals: Set<String> = []
+    /// Modules of `from m import *` here: a name bound nowhere may come from them.
+    var starImports: [String] = []
 
     init(_ kind: Kind, parent: Scope?, id: Int) { self.kind = kind; self.parent = parent; self.id = id }
 }
@@ -146,7 +148,8 @@ final class Origins {
         case "ImportFrom":
             let from = node.string("module") ?? ""
             for alias in node.nodes("names") {
-                guard let name = alias.string("name"), name != "*" else { continue }
+                guard let name = alias.string("name") else { continue }
+                if name == "*" { if !from.isEmpty { scope.starImports.append(from) }; continue }
                 let dotted = from.isEmpty ? name : Self.member(from, name) ?? name
                 bindName(alias.string("asname") ?? name, scope, defines: true, imports: dotted)
             }
@@ -234,7 +237,13 @@ final class Origins {
             return result
         }
         if id == "__builtins__" { return ["builtins"] }
-        return Self.builtins.contains(id) ? [id] : []
+        var result: Set<String> = Self.builtins.contains(id) ? [id] : []
+        current = scope
+        while let s = current {
+            for m in s.starImports { if let o = Self.member(m, id) { result.insert(o) } }
+            current = s.parent
+        }
+        return result
     }
 
     /// What the expression `node`, read in `scope`, may stand for.
@@ -299,6 +308,11 @@ final class Origins {
                 result.insert("globals()")
             default:
                 // `sys.modules.get("os")`, `globals().get("eval")`: a lookup like a subscript.
+                // `os.__getattribute__("system")`: getattr by another name.
+                if callee.hasSuffix(".__getattribute__") || callee.hasSuffix(".__getattr__"), let name = call.argument(0, "name")?.stringConstant {
+                    if let m = Self.member(String(callee[..<callee.lastIndex(of: ".")!]), name) { result.insert(m) }
+                    continue
+                }
                 if callee.hasSuffix(".get") || callee.hasSuffix(".__getitem__"), let key = call.argument(0, "key")?.stringConstant {
                     let found = entry([String(callee.dropLast(callee.hasSuffix(".get") ? 4 : 12))], key)
                     if !found.isEmpty { result.formUnion(found); continue }

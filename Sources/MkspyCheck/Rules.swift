@@ -89,8 +89,11 @@ struct Finding {
     let rule: CheckRule
     let message: String
     let line: Int, col: Int, endLine: Int, endCol: Int
+    /// A warning in every mode: the milder case of its rule (a write that stays in the
+    /// working directory, SEC004).
+    var advisory = false
 
     func diagnostic(_ mode: CheckMode) -> Diagnostic {
-        Diagnostic(rule.rawValue, mode.severity(rule), message, line: line, col: col, endLine: endLine, endCol: endCol)
+        Diagnostic(rule.rawValue, advisory ? .warning : mode.severity(rule), message, line: line, col: col, endLine: endLine, endCol: endCol)
     }
 }

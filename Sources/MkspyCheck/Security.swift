@@ -145,7 +145,7 @@ enum Security {
     static func isSecretPath(_ text: String) -> Bool {
         guard !text.isEmpty, text.utf8.count < 4096, !text.contains(where: \.isWhitespace) else { return false }
         let parts = text.split(whereSeparator: { $0 == "/" || $0 == "\\" }).map { $0.lowercased() }
-        let hidden: Set<String> = [".ssh", ".aws", ".gnupg", ".netrc", "_netrc", ".pgpass", ".git-credentials", ".docker",
+        let hidden: Set<String> = [".ssh", ".env", ".aws", ".gnupg", ".netrc", "_netrc", ".pgpass", ".git-credentials", ".docker",
                                    ".kube", ".azure", ".boto", ".pypirc", ".npmrc", ".bash_history", ".zsh_history",
                                    "authorized_keys", "known_hosts"]
         for (i, part) in parts.enumerated() {
@@ -195,11 +195,11 @@ struct SecurityAudit {
         }
     }
 
-    mutating func report(_ rule: CheckRule, _ node: Node, _ message: String) {
+    mutating func report(_ rule: CheckRule, _ node: Node, _ message: String, advisory: Bool = false) {
         let key = "\(rule.rawValue) \(node.lineno):\(node.colOffset):\(node.endLineno):\(node.endColOffset)"
         guard reported.insert(key).inserted else { return }
         findings.append(Finding(rule: rule, message: message, line: Int(node.lineno), col: Int(node.colOffset),
-                                endLine: Int(node.endLineno), endCol: Int(node.endColOffset)))
+                                endLine: Int(node.endLineno), endCol: Int(node.endColOffset), advisory: advisory))
     }
 
     /// How a message names what `node` stands for: `os.system`, or `e, which is eval,`.
@@ -262,18 +262,24 @@ struct SecurityAudit {
         if callees.contains(where: Security.configuresLM) {
             for a in call.nodes("args") + call.nodes("keywords").compactMap({ $0.node("value") }) { dspyArguments.insert(ObjectIdentifier(a)) }
         }
+        let local = staysInWorkingDirectory(call, scope)
         for origin in callees.sorted() {
             guard let (rule, text) = finding(origin, call, scope) else { continue }
-            report(rule, call, "\(subject(f, origin, call: true)) \(text)")
+            if rule == .fileWrite, local, Security.openers.contains(origin) || origin == "os.mkdir" || origin == "os.makedirs" {
+                report(rule, call, "\(subject(f, origin, call: true)) \(Self.localWrite)", advisory: true)
+            } else {
+                report(rule, call, "\(subject(f, origin, call: true)) \(text)")
+            }
             break
         }
         if f.type == "Attribute", let attr = f.string("attr") {
-            if Security.writingMethods.contains(attr) {
-                report(.fileWrite, call, ".\(attr)() writes files; a program must not write to the file system: return the value in the prediction")
-            } else if attr == "open", callees.isDisjoint(with: Security.openers),
-                      program.aliases[Origins.dotted(f)?.split(separator: ".").first.map(String.init) ?? ""] == nil,
-                      Security.writesMode(call.argument(0, "mode")) {
-                report(.fileWrite, call, ".open() for writing; a program must not write to the file system: return the value in the prediction")
+            let creates = ["write_text", "write_bytes", "touch", "mkdir", "open"].contains(attr)
+            let writes = Security.writingMethods.contains(attr)
+                || attr == "open" && callees.isDisjoint(with: Security.openers) && Security.writesMode(call.argument(0, "mode"))
+                    && program.aliases[Origins.dotted(f)?.split(separator: ".").first.map(String.init) ?? ""] == nil
+            if writes {
+                let mild = local && creates
+                report(.fileWrite, call, ".\(attr)() \(mild ? Self.localWrite : "writes files; a program must not write to the file system: return the value in the prediction")", advisory: mild)
             }
             if let base = f.node("value"), isEnvironment(base, scope), Security.environmentMethods.contains(attr) {
                 judged.insert(ObjectIdentifier(base))
@@ -287,6 +293,23 @@ struct SecurityAudit {
                 secretRead(call, "\(Origins.dotted(f) ?? "os.getenv")\(shown) reads \(key?.stringConstant == nil ? "an environment variable chosen at run time" : "a secret"); \(Self.secretFix)")
             }
         }
+    }
+
+    static let localWrite = "writes a file that stays in the working directory (a warning); still, a program should return the value in the prediction"
+
+    /// Whether a write's path is a literal inside the working directory: `open("out.json", "w")`,
+    /// `Path("cache").mkdir()` — not `/etc/x`, `~/x`, `../x`, or a path computed at run time.
+    func staysInWorkingDirectory(_ call: Node, _ scope: Scope) -> Bool {
+        guard let f = call.node("func") else { return false }
+        var path = call.argument(0, "file") ?? call.keyword("path")
+        if f.type == "Attribute", let receiver = f.node("value") {
+            guard receiver.type == "Call", let make = receiver.node("func"),
+                  origins.resolve(make, scope).contains(where: { $0.hasPrefix("pathlib.") && $0.hasSuffix("Path") }) else { return false }
+            path = receiver.argument(0, "path")
+        }
+        guard let text = path?.stringConstant, !text.isEmpty, !text.hasPrefix("/"), !text.hasPrefix("~"), !text.hasPrefix("\\"),
+              !text.contains(":") else { return false }
+        return !text.split(whereSeparator: { $0 == "/" || $0 == "\\" }).contains("..") && !Security.isSecretPath(text)
     }
 
     static let secretFix = "a program gets its LM configured and needs no key: remove it, or pass it straight to dspy.LM(api_key=...)"
