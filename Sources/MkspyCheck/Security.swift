@@ -75,6 +75,9 @@ enum Security {
 
     static let nativeModules: Set<String> = ["ctypes", "_ctypes", "cffi"]
 
+    /// The last component of every dangerous function: `system`, `popen`, `eval`, `loads`, …
+    static let dangerousMembers: Set<String> = Set(families.flatMap(\.names).compactMap { $0.split(separator: ".").last.map(String.init) })
+
     /// Modules whose members a program must not look up by a computed name.
     static let sensitiveModules: Set<String> = [
         "os", "posix", "nt", "sys", "subprocess", "builtins", "importlib", "shutil", "socket", "ctypes", "pickle", "marshal",
@@ -363,6 +366,13 @@ struct SecurityAudit {
             } else if let module = objects.sorted().first(where: Security.sensitiveModules.contains),
                       callees.contains("vars") || (!callees.isDisjoint(with: ["getattr", "setattr"]) && call.argument(1, "name")?.stringConstant == nil) {
                 report(.moduleLookup, call, "looks up a member of \(module) by a name computed at run time; import what you call by name")
+            }
+        }
+        // `operator.methodcaller("system", "id")(os)`: a member called by its name as data.
+        if !callees.isDisjoint(with: ["operator.methodcaller", "operator.attrgetter"]) {
+            let name = call.argument(0, "name")?.stringConstant
+            if name.map(Security.dangerousMembers.contains) ?? true {
+                report(.moduleLookup, call, "\(Origins.dotted(call.node("func")!) ?? "operator")(\(name.map { "\"\($0)\"" } ?? "…")) looks up a member by a name given as data; call what you need by name")
             }
         }
         for callee in callees where callee.hasSuffix(".get") || callee.hasSuffix(".__getitem__") || callee.hasSuffix(".pop") {

@@ -1,5 +1,3 @@
-# expect: SEC011 (os.environ['OPENAI_API_KEY'] printed)
-import os
-
-key = os.environ["OPENAI_API_KEY"]
-print(key)
+# expect: SEC011 (a .env file read)
+with open(".env") as f:
+    settings = f.read()

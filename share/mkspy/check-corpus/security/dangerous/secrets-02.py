@@ -1,4 +1,5 @@
-# expect: SEC011 (os.getenv('GITHUB_TOKEN'))
+# expect: SEC011 (os.environ aliased)
 import os
 
-token = os.getenv("GITHUB_TOKEN")
+env = os.environ
+print(env["OPENAI_API_KEY"])

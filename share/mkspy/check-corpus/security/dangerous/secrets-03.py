@@ -1,4 +1,5 @@
-# expect: SEC011 (dict(os.environ))
+# expect: SEC011 (os.environ['OPENAI_API_KEY'] printed)
 import os
 
-snapshot = dict(os.environ)
+key = os.environ["OPENAI_API_KEY"]
+print(key)

@@ -1,5 +1,4 @@
-# expect: SEC011 (iterating os.environ)
+# expect: SEC011 (os.getenv('GITHUB_TOKEN'))
 import os
 
-for name, value in os.environ.items():
-    print(name, value)
+token = os.getenv("GITHUB_TOKEN")

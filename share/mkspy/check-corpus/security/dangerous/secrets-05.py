@@ -1,4 +1,4 @@
-# expect: SEC011 (os.environ.get('DB_PASSWORD'))
+# expect: SEC011 (dict(os.environ))
 import os
 
-password = os.environ.get("DB_PASSWORD", "")
+snapshot = dict(os.environ)

@@ -1,6 +1,4 @@
-# expect: SEC011 (os.environ by a computed name)
+# expect: SEC011 (os.environ.get('DB_PASSWORD'))
 import os
 
-
-def read(name):
-    return os.environ[name]
+password = os.environ.get("DB_PASSWORD", "")

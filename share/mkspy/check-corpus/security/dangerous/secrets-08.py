@@ -1,4 +1,6 @@
-# expect: SEC011 (~/.ssh/id_rsa through pathlib)
-from pathlib import Path
+# expect: SEC011 (from os import environ)
+from os import environ
 
-key = (Path.home() / ".ssh" / "id_rsa").read_text()
+
+def leak(send):
+    send(environ["AWS_SECRET_ACCESS_KEY"])

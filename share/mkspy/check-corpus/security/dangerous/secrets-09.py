@@ -1,2 +1,6 @@
-# expect: SEC011 (/etc/shadow)
-text = open("/etc/shadow").read()
+# expect: SEC011 (os.environ by a computed name)
+import os
+
+
+def read(name):
+    return os.environ[name]

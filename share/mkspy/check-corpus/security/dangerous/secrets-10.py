@@ -1,4 +1,4 @@
-# expect: SEC011 (~/.aws/credentials)
-import os
+# expect: SEC011 (~/.ssh/id_rsa through pathlib)
+from pathlib import Path
 
-text = open(os.path.expanduser("~/.aws/credentials")).read()
+key = (Path.home() / ".ssh" / "id_rsa").read_text()

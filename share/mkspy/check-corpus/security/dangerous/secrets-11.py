@@ -1,2 +1,2 @@
-# expect: SEC011 (/proc/self/environ)
-data = open("/proc/self/environ", "rb").read()
+# expect: SEC011 (/etc/shadow)
+text = open("/etc/shadow").read()

@@ -1,10 +1,4 @@
-# expect: SEC011 (an API key returned in the prediction)
+# expect: SEC011 (~/.aws/credentials)
 import os
 
-import dspy
-
-
-class Leak(dspy.Module):
-    def forward(self, question):
-        key = os.getenv("OPENAI_API_KEY")
-        return dspy.Prediction(answer=key)
+text = open(os.path.expanduser("~/.aws/credentials")).read()

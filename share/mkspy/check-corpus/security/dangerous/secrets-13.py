@@ -1,5 +1,2 @@
-# expect: SEC011 (.netrc in an f-string)
-import os
-
-with open(f"{os.path.expanduser('~')}/.netrc") as f:
-    text = f.read()
+# expect: SEC011 (/proc/self/environ)
+data = open("/proc/self/environ", "rb").read()
