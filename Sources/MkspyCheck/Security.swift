@@ -172,14 +172,15 @@ struct SecurityAudit {
     private var reported: Set<String> = []
     /// `os.environ` nodes the expression around them has already judged (a subscript, `.get`).
     private var judged: Set<ObjectIdentifier> = []
-    /// Arguments of a `dspy.*` call: a secret handed straight to `dspy.LM` is where it belongs.
-    private var dspyArguments: Set<ObjectIdentifier> = []
+    /// Where a secret may go: an argument of `dspy.LM` and the like (where a key belongs), or a
+    /// condition that only tests it (`if not os.getenv("OPENAI_API_KEY"): ...`).
+    private var safeUses: Set<ObjectIdentifier> = []
     /// A value assigned to exactly one name → that name.
     private var assignedTo: [ObjectIdentifier: String] = [:]
     /// Secret reads assigned to a name, judged once every use of the name is known.
     private var pending: [(name: String, node: Node, message: String)] = []
-    /// Name → how often it is read, and how often as an argument of a `dspy.*` call.
-    private var uses: [String: (all: Int, dspy: Int)] = [:]
+    /// Name → how often it is read, and how often in a safe use.
+    private var uses: [String: (all: Int, safe: Int)] = [:]
 
     init(_ program: Program) {
         self.program = program
@@ -194,7 +195,7 @@ struct SecurityAudit {
         }
         for p in pending {
             let u = uses[p.name] ?? (0, 0)
-            if u.all == 0 || u.dspy < u.all { report(.secret, p.node, p.message) }
+            if u.all == 0 || u.safe < u.all { report(.secret, p.node, p.message) }
         }
     }
 
@@ -225,6 +226,8 @@ struct SecurityAudit {
             for operand in node.nodes("left") + node.nodes("comparators") where isEnvironment(operand, scope) || isModuleTable(operand, scope) {
                 judged.insert(ObjectIdentifier(operand))
             }
+        case "If", "While", "Assert", "IfExp":
+            if let test = node.node("test") { markTested(test) }
         case "Assign", "AnnAssign":
             let targets = node.nodes("targets") + node.nodes("target")
             if targets.count == 1, targets[0].type == "Name", let id = targets[0].string("id"), let value = node.node("value") {
@@ -233,6 +236,19 @@ struct SecurityAudit {
         default: break
         }
         if isReference(node, parent) { reference(node, scope) }
+    }
+
+    /// The parts of a condition whose value is only tested: `x`, `not x`, `x and y`, `x is None`.
+    mutating func markTested(_ test: Node) {
+        safeUses.insert(ObjectIdentifier(test))
+        switch test.type {
+        case "UnaryOp" where test.node("op")?.type == "Not": if let operand = test.node("operand") { markTested(operand) }
+        case "BoolOp": for value in test.nodes("values") { markTested(value) }
+        case "Compare":
+            let emptyOrNone = test.nodes("comparators").allSatisfy { $0.type == "Constant" && ($0.stringConstant == "" || $0["value"]?.constant == ConstantValue.none) }
+            if emptyOrNone, let left = test.node("left") { markTested(left) }
+        default: break
+        }
     }
 
     // MARK: references and calls
@@ -263,7 +279,7 @@ struct SecurityAudit {
         guard let f = call.node("func") else { return }
         let callees = origins.resolve(f, scope)
         if callees.contains(where: Security.configuresLM) {
-            for a in call.nodes("args") + call.nodes("keywords").compactMap({ $0.node("value") }) { dspyArguments.insert(ObjectIdentifier(a)) }
+            for a in call.nodes("args") + call.nodes("keywords").compactMap({ $0.node("value") }) { safeUses.insert(ObjectIdentifier(a)) }
         }
         let local = staysInWorkingDirectory(call, scope)
         for origin in callees.sorted() {
@@ -422,7 +438,7 @@ struct SecurityAudit {
         }
         guard node.node("ctx")?.type == "Load" else { return }
         let u = uses[id] ?? (0, 0)
-        uses[id] = (u.all + 1, u.dspy + (dspyArguments.contains(ObjectIdentifier(node)) ? 1 : 0))
+        uses[id] = (u.all + 1, u.safe + (safeUses.contains(ObjectIdentifier(node)) ? 1 : 0))
         let found = origins.lookup(id, scope)
         if found.contains("sys.modules"), !judged.contains(ObjectIdentifier(node)) {
             report(.moduleLookup, node, "\(id), which is sys.modules, reaches any loaded module by name; import what you call by name")
@@ -461,7 +477,7 @@ struct SecurityAudit {
     /// A secret read: reported unless it goes straight to a `dspy.*` call, or into a name that
     /// is only ever passed to one (`key = os.getenv("OPENAI_API_KEY")` … `dspy.LM(..., api_key=key)`).
     mutating func secretRead(_ node: Node, _ message: String) {
-        if dspyArguments.contains(ObjectIdentifier(node)) { return }
+        if safeUses.contains(ObjectIdentifier(node)) { return }
         if let name = assignedTo[ObjectIdentifier(node)] { pending.append((name, node, message)); return }
         report(.secret, node, message)
     }

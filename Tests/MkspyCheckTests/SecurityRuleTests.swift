@@ -75,6 +75,9 @@ import Testing
         let leaked = "import os\nimport dspy\nkey = os.getenv('OPENAI_API_KEY')\nout = dspy.Prediction(answer=key)\n"
         #expect(Self.security(leaked) == ["SEC011@3"])
         #expect(Self.security("import os\nmodel = os.getenv('MODEL_NAME')\nlimit = os.environ['MAX_TOKENS']\n").isEmpty)
+        // Testing that a key is set reads no secret; printing it does.
+        #expect(Self.security("import os\nif not os.getenv('OPENAI_API_KEY'):\n    raise SystemExit(1)\n").isEmpty)
+        #expect(Self.security("import os\nkey = os.getenv('OPENAI_API_KEY')\nif key:\n    print(key)\n") == ["SEC011@2"])
     }
 
     @Test func securitySeveritiesFollowTheMode() {

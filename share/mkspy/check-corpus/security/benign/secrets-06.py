@@ -1,4 +1,5 @@
-# benign: MAX_TOKENS is not a secret
+# benign: a key only tested for presence
 import os
 
-max_tokens = int(os.getenv("MAX_TOKENS", "512"))
+if not os.getenv("OPENAI_API_KEY"):
+    raise SystemExit("set OPENAI_API_KEY")

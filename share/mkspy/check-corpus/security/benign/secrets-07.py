@@ -1,5 +1,4 @@
-# benign: prose about SSH keys
-import dspy
+# benign: MAX_TOKENS is not a secret
+import os
 
-qa = dspy.Predict("question -> answer")
-QUESTION = "How do I add a key to ~/.ssh/authorized_keys on a server?"
+max_tokens = int(os.getenv("MAX_TOKENS", "512"))

@@ -1,3 +1,5 @@
-# benign: a file whose name mentions ssh
-with open("ssh_notes.txt") as f:
-    notes = f.read()
+# benign: prose about SSH keys
+import dspy
+
+qa = dspy.Predict("question -> answer")
+QUESTION = "How do I add a key to ~/.ssh/authorized_keys on a server?"
