@@ -32,10 +32,14 @@ final class Scope {
 final class Origins {
     let module = Scope(.module, parent: nil, id: 0)
     private var scopes: [ObjectIdentifier: Scope] = [:]
+    /// What an assignment binds: a name in a scope, or an attribute chain (`self.run`) anywhere.
+    private struct Key: Hashable { let scope: Int; let name: String }
     /// Assignments to follow: the target's key, the value, and the scope the value is read in.
-    private var assignments: [(key: String, value: Node, scope: Scope)] = []
-    /// Target key (`"<scope id> name"`, or `".self.run"` for an attribute) → what it may hold.
-    private var table: [String: Set<String>] = [:]
+    private var assignments: [(key: Key, value: Node, scope: Scope)] = []
+    /// Target → what it may hold.
+    private var table: [Key: Set<String>] = [:]
+    /// The last names of assigned attribute chains: most attributes need no lookup.
+    private var assignedAttributes: Set<String> = []
 
     /// Builtins the rules care about: an unbound name that is one of these is the builtin.
     static let builtins: Set<String> = [
@@ -182,9 +186,12 @@ final class Origins {
         switch target.type {
         case "Name":
             guard let id = target.string("id") else { return }
-            assignments.append(("\(owner(id, scope).id) \(id)", value, readIn ?? scope))
+            assignments.append((Key(scope: owner(id, scope).id, name: id), value, readIn ?? scope))
         case "Attribute":
-            if let d = Self.dotted(target) { assignments.append(("." + d, value, readIn ?? scope)) }
+            if let d = Self.dotted(target), let attr = target.string("attr") {
+                assignedAttributes.insert(attr)
+                assignments.append((Key(scope: -1, name: d), value, readIn ?? scope))
+            }
         case "Tuple", "List":
             let targets = target.nodes("elts"), values = value.nodes("elts")
             guard value.type == "Tuple" || value.type == "List", targets.count == values.count,
@@ -227,7 +234,7 @@ final class Origins {
             if s.kind == .classBody, !innermost { continue }
             let o = owner(id, s)
             guard o.bound.contains(id) else { continue }
-            var result = table["\(o.id) \(id)"] ?? []
+            var result = table[Key(scope: o.id, name: id)] ?? []
             if let imported = o.imports[id] { result.insert(imported) }
             // At module or class level a name can be read before it is assigned: `eval = eval`
             // reads the builtin. Only `def`, `class` and `import` hide it for good.
@@ -253,7 +260,7 @@ final class Origins {
             return node.string("id").map { lookup($0, scope) } ?? []
         case "Attribute":
             guard let attr = node.string("attr"), let base = node.node("value") else { return [] }
-            var result = Self.dotted(node).flatMap { table["." + $0] } ?? []
+            var result = assignedAttributes.contains(attr) ? Self.dotted(node).flatMap { table[Key(scope: -1, name: $0)] } ?? [] : []
             for b in resolve(base, scope) { if let m = Self.member(b, attr) { result.insert(m) } }
             return result
         case "Call":

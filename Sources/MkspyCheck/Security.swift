@@ -258,7 +258,9 @@ struct SecurityAudit {
     func isReference(_ node: Node, _ parent: Node?) -> Bool {
         switch node.type {
         case "Name", "Attribute", "Subscript": guard node.node("ctx")?.type == "Load" else { return false }
-        case "Call": break
+        case "Call":
+            // Only these calls stand for a function rather than return a value of it.
+            guard let f = node.node("func"), let name = f.string("attr") ?? f.string("id"), Self.lookups.contains(name) else { return false }
         default: return false
         }
         guard let parent else { return true }
@@ -266,6 +268,8 @@ struct SecurityAudit {
         if parent.type == "Call", parent.node("func") === node { return false }
         return true
     }
+
+    static let lookups: Set<String> = ["getattr", "__import__", "import_module", "get", "__getitem__", "__getattribute__", "__getattr__", "vars", "globals"]
 
     mutating func reference(_ node: Node, _ scope: Scope) {
         for origin in origins.resolve(node, scope).sorted() {
