@@ -53,7 +53,7 @@ final class Origins {
         var stack: [(Node, Scope)] = [(root, module)]
         while let (node, scope) = stack.popLast() {
             bind(node, scope)
-            stack.append(contentsOf: children(node, scope).reversed())
+            eachChildReversed(node, scope) { stack.append(($0, $1)) }
         }
         // A fixpoint: each pass follows one more link of an alias chain written out of order.
         for _ in 0..<Self.maxPasses {
@@ -70,20 +70,31 @@ final class Origins {
         }
     }
 
-    /// The children of `node`, each with the scope its names are read in: a function's body
-    /// in its own scope, its decorators and defaults in the enclosing one.
-    func children(_ node: Node, _ scope: Scope) -> [(Node, Scope)] {
-        guard let inner = scopes[ObjectIdentifier(node)] else { return node.children.map { ($0, scope) } }
-        var out = [(Node, Scope)]()
-        for (name, value) in node.fields {
-            let inside = switch node.type {
-            case "FunctionDef", "AsyncFunctionDef", "ClassDef": name == "body" || name == "type_params"
-            case "Lambda": name == "body"
-            default: true
+    /// Calls `visit` on the children of `node`, last first (for a stack), each with the scope its
+    /// names are read in: a function's body in its own scope, its decorators and defaults in the
+    /// enclosing one. Allocates nothing: this runs on every node twice.
+    func eachChildReversed(_ node: Node, _ scope: Scope, _ visit: (Node, Scope) -> Void) {
+        let inner = node.fieldCount > 1 ? scopes[ObjectIdentifier(node)] : nil
+        var i = node.fieldCount - 1
+        while i >= 0 {
+            var s = scope
+            if let inner {
+                let name = node.kind.fieldNames[i]
+                let inside = switch node.type {
+                case "FunctionDef", "AsyncFunctionDef", "ClassDef": name == "body" || name == "type_params"
+                case "Lambda": name == "body"
+                default: true
+                }
+                if inside { s = inner }
             }
-            for child in value.nodes { out.append((child, inside ? inner : scope)) }
+            switch node.value(at: i) {
+            case .node(let child): visit(child, s)
+            case .list(let values):
+                for v in values.reversed() { if case .node(let child) = v { visit(child, s) } }
+            default: break
+            }
+            i -= 1
         }
-        return out
     }
 
     // MARK: collecting bindings

@@ -63,8 +63,8 @@ enum Security {
     /// The family `origin` belongs to. A reference (not a call) to a module's member counts
     /// only for functions (`subprocess.run`), not for classes and constants (`subprocess.PIPE`).
     static func family(_ origin: String, reference: Bool) -> Family? {
-        if origin.contains("(") { return nil }
-        for f in families {
+        guard let candidates = byModule[String(origin.prefix { $0 != "." })], !origin.contains("(") else { return nil }
+        for f in candidates {
             if f.names.contains(origin) { return f }
             guard !f.except.contains(origin), f.prefixes.contains(where: origin.hasPrefix) else { continue }
             if reference, let first = origin.split(separator: ".").last?.first, !first.isLowercase { continue }
@@ -72,6 +72,17 @@ enum Security {
         }
         return nil
     }
+
+    /// The families by the first component of their names and prefixes (`os`, `eval`): an
+    /// origin is compared with its module's families only.
+    static let byModule: [String: [Family]] = {
+        var index = [String: [Family]]()
+        for f in families {
+            let heads = Set((Array(f.names) + f.prefixes).map { String($0.prefix { $0 != "." }) })
+            for h in heads { index[h, default: []].append(f) }
+        }
+        return index
+    }()
 
     static let nativeModules: Set<String> = ["ctypes", "_ctypes", "cffi"]
 
@@ -179,8 +190,6 @@ struct SecurityAudit {
     private var assignedTo: [ObjectIdentifier: String] = [:]
     /// Secret reads assigned to a name, judged once every use of the name is known.
     private var pending: [(name: String, node: Node, message: String)] = []
-    /// Name → how often it is read, and how often in a safe use.
-    private var uses: [String: (all: Int, safe: Int)] = [:]
 
     init(_ program: Program) {
         self.program = program
@@ -191,7 +200,16 @@ struct SecurityAudit {
         var stack: [(Node, Scope, Node?)] = [(program.module, origins.module, nil)]
         while let (node, scope, parent) = stack.popLast() {
             visit(node, scope, parent)
-            for (child, s) in origins.children(node, scope).reversed() { stack.append((child, s, node)) }
+            origins.eachChildReversed(node, scope) { stack.append(($0, $1, node)) }
+        }
+        guard !pending.isEmpty else { return }
+        // Name → how often it is read, and how often in a safe use.
+        var uses: [String: (all: Int, safe: Int)] = [:]
+        let names = Set(pending.map(\.name))
+        program.module.walk { n in
+            guard n.type == "Name", let id = n.string("id"), names.contains(id), n.node("ctx")?.type == "Load" else { return }
+            let u = uses[id] ?? (0, 0)
+            uses[id] = (u.all + 1, u.safe + (safeUses.contains(ObjectIdentifier(n)) ? 1 : 0))
         }
         for p in pending {
             let u = uses[p.name] ?? (0, 0)
@@ -214,12 +232,13 @@ struct SecurityAudit {
     }
 
     mutating func visit(_ node: Node, _ scope: Scope, _ parent: Node?) {
+        var resolved: Set<String>?
         switch node.type {
         case "Call": call(node, scope)
         case "Import", "ImportFrom": importStatement(node)
         case "Constant": constant(node)
         case "Attribute": attribute(node, scope)
-        case "Name": name(node, scope)
+        case "Name": resolved = name(node, scope)
         case "Subscript": subscripted(node, scope)
         case "Compare":
             // `"KEY" in os.environ` and `"dspy" in sys.modules` read no value.
@@ -235,7 +254,7 @@ struct SecurityAudit {
             }
         default: break
         }
-        if isReference(node, parent) { reference(node, scope) }
+        if isReference(node, parent) { reference(node, resolved ?? origins.resolve(node, scope)) }
     }
 
     /// The parts of a condition whose value is only tested: `x`, `not x`, `x and y`, `x is None`.
@@ -271,8 +290,8 @@ struct SecurityAudit {
 
     static let lookups: Set<String> = ["getattr", "__import__", "import_module", "get", "__getitem__", "__getattribute__", "__getattr__", "vars", "globals"]
 
-    mutating func reference(_ node: Node, _ scope: Scope) {
-        for origin in origins.resolve(node, scope).sorted() {
+    mutating func reference(_ node: Node, _ found: Set<String>) {
+        for origin in found.sorted() {
             guard let f = Security.family(origin, reference: true) else { continue }
             report(f.rule, node, "\(subject(node, origin, call: false)) referred to here, \(f.does)")
             return
@@ -435,19 +454,19 @@ struct SecurityAudit {
         (node.type == "Name" || node.type == "Attribute") && origins.resolve(node, scope).contains("sys.modules")
     }
 
-    mutating func name(_ node: Node, _ scope: Scope) {
-        guard let id = node.string("id") else { return }
+    /// Checks a name; returns what it stands for when it is read.
+    mutating func name(_ node: Node, _ scope: Scope) -> Set<String>? {
+        guard let id = node.string("id") else { return nil }
         if id == "__builtins__" {
             report(.builtinsNamespace, node, "__builtins__ reaches the builtins namespace, and eval and exec through it; call builtins by their plain names")
         }
-        guard node.node("ctx")?.type == "Load" else { return }
-        let u = uses[id] ?? (0, 0)
-        uses[id] = (u.all + 1, u.safe + (safeUses.contains(ObjectIdentifier(node)) ? 1 : 0))
+        guard node.node("ctx")?.type == "Load" else { return nil }
         let found = origins.lookup(id, scope)
         if found.contains("sys.modules"), !judged.contains(ObjectIdentifier(node)) {
             report(.moduleLookup, node, "\(id), which is sys.modules, reaches any loaded module by name; import what you call by name")
         }
         wholeEnvironment(node, found)
+        return found
     }
 
     mutating func attribute(_ node: Node, _ scope: Scope) {
