@@ -41,6 +41,46 @@ final class Origins {
     /// The last names of assigned attribute chains: most attributes need no lookup.
     private var assignedAttributes: Set<String> = []
 
+    /// The node classes the passes tell apart, found once per class rather than by comparing
+    /// class names at every node.
+    enum Tag {
+        case function, classDef, lambda, comprehension, global, nonlocal, importStatement, importFrom, name,
+             boundName, matchMapping, assign, annAssign, namedExpr, withItem, call, constant, attribute,
+             subscripted, compare, condition, other
+    }
+    private var tags: [ObjectIdentifier: Tag] = [:]
+
+    func tag(_ node: Node) -> Tag {
+        let key = ObjectIdentifier(node.kind)
+        if let known = tags[key] { return known }
+        let t: Tag = switch node.type {
+        case "FunctionDef", "AsyncFunctionDef": .function
+        case "ClassDef": .classDef
+        case "Lambda": .lambda
+        case "ListComp", "SetComp", "DictComp", "GeneratorExp": .comprehension
+        case "Global": .global
+        case "Nonlocal": .nonlocal
+        case "Import": .importStatement
+        case "ImportFrom": .importFrom
+        case "Name": .name
+        case "ExceptHandler", "MatchAs", "MatchStar": .boundName
+        case "MatchMapping": .matchMapping
+        case "Assign": .assign
+        case "AnnAssign": .annAssign
+        case "NamedExpr": .namedExpr
+        case "withitem": .withItem
+        case "Call": .call
+        case "Constant": .constant
+        case "Attribute": .attribute
+        case "Subscript": .subscripted
+        case "Compare": .compare
+        case "If", "While", "Assert", "IfExp": .condition
+        default: .other
+        }
+        tags[key] = t
+        return t
+    }
+
     /// Builtins the rules care about: an unbound name that is one of these is the builtin.
     static let builtins: Set<String> = [
         "eval", "exec", "compile", "execfile", "open", "getattr", "setattr", "hasattr", "delattr", "vars",
@@ -87,10 +127,11 @@ final class Origins {
                 }
                 if inside { s = inner }
             }
+            // Leaves without fields (`Load`, `Store`, operators) hold nothing to check.
             switch node.value(at: i) {
-            case .node(let child): visit(child, s)
+            case .node(let child): if child.fieldCount > 0 { visit(child, s) }
             case .list(let values):
-                for v in values.reversed() { if case .node(let child) = v { visit(child, s) } }
+                for v in values.reversed() { if case .node(let child) = v, child.fieldCount > 0 { visit(child, s) } }
             default: break
             }
             i -= 1
@@ -134,23 +175,23 @@ final class Origins {
     }
 
     private func bind(_ node: Node, _ scope: Scope) {
-        switch node.type {
-        case "FunctionDef", "AsyncFunctionDef":
+        switch tag(node) {
+        case .function:
             if let n = node.string("name") { bindName(n, scope, defines: true) }
             bindParameters(node.node("args"), newScope(node, .function, scope))
-        case "ClassDef":
+        case .classDef:
             if let n = node.string("name") { bindName(n, scope, defines: true) }
             _ = newScope(node, .classBody, scope)
-        case "Lambda":
+        case .lambda:
             bindParameters(node.node("args"), newScope(node, .function, scope))
-        case "ListComp", "SetComp", "DictComp", "GeneratorExp":
+        case .comprehension:
             _ = newScope(node, .comprehension, scope)
-        case "Global", "Nonlocal":
+        case .global, .nonlocal:
             guard case .list(let names)? = node["names"] else { return }
             for case .string(let n) in names {
                 if node.type == "Global" { scope.globals.insert(n) } else { scope.nonlocals.insert(n) }
             }
-        case "Import":
+        case .importStatement:
             for alias in node.nodes("names") {
                 guard let name = alias.string("name") else { continue }
                 if let asName = alias.string("asname") {
@@ -160,7 +201,7 @@ final class Origins {
                     bindName(head, scope, defines: true, imports: head)
                 }
             }
-        case "ImportFrom":
+        case .importFrom:
             let from = node.string("module") ?? ""
             for alias in node.nodes("names") {
                 guard let name = alias.string("name") else { continue }
@@ -168,18 +209,18 @@ final class Origins {
                 let dotted = from.isEmpty ? name : Self.member(from, name) ?? name
                 bindName(alias.string("asname") ?? name, scope, defines: true, imports: dotted)
             }
-        case "Name":
+        case .name:
             if let ctx = node.node("ctx"), ctx.type != "Load", let id = node.string("id") { bindName(id, scope) }
-        case "ExceptHandler", "MatchAs", "MatchStar":
+        case .boundName:
             if let n = node.string("name") { bindName(n, scope) }
-        case "MatchMapping":
+        case .matchMapping:
             if let n = node.string("rest") { bindName(n, scope) }
-        case "Assign":
+        case .assign:
             guard let value = node.node("value") else { return }
             for t in node.nodes("targets") { assign(t, value, scope) }
-        case "AnnAssign":
+        case .annAssign:
             if let t = node.node("target"), let value = node.node("value") { assign(t, value, scope) }
-        case "NamedExpr":
+        case .namedExpr:
             // `(e := eval)` in a comprehension binds `e` in the enclosing function or module.
             var s = scope
             while s.kind == .comprehension, let p = s.parent { s = p }
@@ -187,7 +228,7 @@ final class Origins {
                 if let id = t.string("id") { bindName(id, s) }
                 assign(t, value, s, readIn: scope)
             }
-        case "withitem":
+        case .withItem:
             if let t = node.node("optional_vars"), let value = node.node("context_expr") { assign(t, value, scope) }
         default: break
         }

@@ -233,28 +233,32 @@ struct SecurityAudit {
 
     mutating func visit(_ node: Node, _ scope: Scope, _ parent: Node?) {
         var resolved: Set<String>?
-        switch node.type {
-        case "Call": call(node, scope)
-        case "Import", "ImportFrom": importStatement(node)
-        case "Constant": constant(node)
-        case "Attribute": attribute(node, scope)
-        case "Name": resolved = name(node, scope)
-        case "Subscript": subscripted(node, scope)
-        case "Compare":
+        let tag = origins.tag(node)
+        switch tag {
+        case .call: call(node, scope)
+        case .importStatement, .importFrom: importStatement(node)
+        case .constant: constant(node)
+        case .attribute: attribute(node, scope)
+        case .name: resolved = name(node, scope)
+        case .subscripted: subscripted(node, scope)
+        case .compare:
             // `"KEY" in os.environ` and `"dspy" in sys.modules` read no value.
             for operand in node.nodes("left") + node.nodes("comparators") where isEnvironment(operand, scope) || isModuleTable(operand, scope) {
                 judged.insert(ObjectIdentifier(operand))
             }
-        case "If", "While", "Assert", "IfExp":
+        case .condition:
             if let test = node.node("test") { markTested(test) }
-        case "Assign", "AnnAssign":
+        case .assign, .annAssign:
             let targets = node.nodes("targets") + node.nodes("target")
             if targets.count == 1, targets[0].type == "Name", let id = targets[0].string("id"), let value = node.node("value") {
                 assignedTo[ObjectIdentifier(value)] = id
             }
         default: break
         }
-        if isReference(node, parent) { reference(node, resolved ?? origins.resolve(node, scope)) }
+        let maybeReference = switch tag { case .name, .attribute, .subscripted, .call: true; default: false }
+        if maybeReference, isReference(node, parent) {
+            reference(node, resolved ?? origins.resolve(node, scope))
+        }
     }
 
     /// The parts of a condition whose value is only tested: `x`, `not x`, `x and y`, `x is None`.
