@@ -157,7 +157,11 @@ enum Security {
     /// Whether a string names a file that holds credentials: `~/.ssh/id_rsa`, `.aws/credentials`,
     /// `/etc/shadow`, `/proc/self/environ`. Text with spaces is prose, not a path.
     static func isSecretPath(_ text: String) -> Bool {
-        guard !text.isEmpty, text.utf8.count < 4096, !text.contains(where: \.isWhitespace) else { return false }
+        // Most strings are neither a path nor a dotfile: decided on the bytes, before any split.
+        let bytes = text.utf8
+        guard bytes.count < 4096, bytes.first == UInt8(ascii: ".") || bytes.contains(UInt8(ascii: "/")) || bytes.contains(UInt8(ascii: "\\"))
+                || text.hasPrefix("id_") || text == "authorized_keys" || text == "known_hosts",
+              !bytes.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return false }
         let parts = text.split(whereSeparator: { $0 == "/" || $0 == "\\" }).map { $0.lowercased() }
         let hidden: Set<String> = [".ssh", ".env", ".aws", ".gnupg", ".netrc", "_netrc", ".pgpass", ".git-credentials", ".docker",
                                    ".kube", ".azure", ".boto", ".pypirc", ".npmrc", ".bash_history", ".zsh_history",
