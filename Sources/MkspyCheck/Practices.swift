@@ -1,6 +1,6 @@
 import PythonSyntax
 
-/// Practices DSPy forbids (PRAC) and security rules (SEC): both look at calls.
+/// Practices DSPy forbids (PRAC).
 extension Checker {
     static let completionTails = [".chat.completions.create", ".completions.create", ".responses.create",
                                   "openai.ChatCompletion.create", "openai.Completion.create"]
@@ -106,82 +106,6 @@ extension Checker {
                !(callers.contains(ObjectIdentifier(call)) && f.node("value").flatMap(program.dotted) == "self") {
                 let fix = attr == "forward" ? "module(…)" : "await module.acall(…)"
                 report(.forwardCalled, call, "calling .\(attr)(…) directly skips DSPy's callbacks and tracing; call the module instead: \(fix)")
-            }
-        }
-    }
-
-    // MARK: security
-
-    static let processCalls: Set<String> = [
-        "os.system", "os.popen", "os.fork", "os.forkpty", "os.kill", "os.killpg", "os.posix_spawn", "os.posix_spawnp",
-        "asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell",
-    ]
-    static let processModules = ["subprocess.", "pty.", "socket.", "multiprocessing."]
-    static let fileWriteCalls: Set<String> = [
-        "os.remove", "os.unlink", "os.rename", "os.renames", "os.replace", "os.mkdir", "os.makedirs", "os.rmdir",
-        "os.removedirs", "os.write", "os.truncate", "os.symlink", "os.link", "os.chmod", "os.chown", "os.mkfifo",
-        "tempfile.mkstemp", "tempfile.mkdtemp", "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile",
-        "tempfile.TemporaryDirectory", "tempfile.SpooledTemporaryFile",
-    ]
-    static let readOnlyShutil: Set<String> = ["shutil.which", "shutil.disk_usage", "shutil.get_terminal_size",
-                                              "shutil.get_archive_formats", "shutil.get_unpack_formats"]
-    static let unpickling: Set<String> = [
-        "pickle.load", "pickle.loads", "pickle.Unpickler", "_pickle.load", "_pickle.loads", "cPickle.load", "cPickle.loads",
-        "dill.load", "dill.loads", "cloudpickle.load", "cloudpickle.loads", "marshal.load", "marshal.loads",
-        "joblib.load", "shelve.open", "pandas.read_pickle",
-    ]
-
-    /// Whether an `open` mode may write: a literal with w, a, x or +, or a mode not written out.
-    static func writesMode(_ mode: Node?) -> Bool {
-        guard let mode else { return false }
-        guard let text = mode.stringConstant else { return true }
-        return text.contains { "wax+".contains($0) }
-    }
-
-    mutating func checkSecurity() {
-        for call in program.calls {
-            guard let f = call.node("func") else { continue }
-            // A function the module defines itself shadows the builtin of that name.
-            if f.type == "Name", let id = f.string("id"), program.bound.contains(id), program.aliases[id] == nil { continue }
-            let q = program.qualified(f) ?? ""
-            switch q {
-            case "eval", "exec", "compile", "builtins.eval", "builtins.exec", "builtins.compile":
-                report(.dynamicCode, call, "\(q)() runs code built at run time; a program must do its work through DSPy modules")
-                continue
-            case "__import__", "importlib.import_module", "importlib.__import__", "builtins.__import__":
-                if call.argument(0, "name")?.stringConstant == nil {
-                    report(.dynamicImport, call, "\(q)() with a computed module name; import modules by name at the top of the file")
-                }
-                continue
-            default: break
-            }
-            if Self.processCalls.contains(q) || q.hasPrefix("os.exec") || q.hasPrefix("os.spawn")
-                || Self.processModules.contains(where: q.hasPrefix) {
-                report(.processOrNetwork, call, "\(q)() starts a process or opens a connection; a program may only call its LM through DSPy and its declared tools")
-                continue
-            }
-            if Self.unpickling.contains(q) {
-                report(.unpickling, call, "\(q)() can run arbitrary code while loading; load demos and programs with program.load(path) from JSON")
-                continue
-            }
-            if Self.fileWriteCalls.contains(q) || (q.hasPrefix("shutil.") && !Self.readOnlyShutil.contains(q)) {
-                report(.fileWrite, call, "\(q)() changes files; a program must not write to the file system")
-                continue
-            }
-            if ["open", "io.open", "builtins.open", "codecs.open", "os.open", "gzip.open", "bz2.open", "lzma.open"].contains(q) {
-                let mode = q == "os.open" ? call.argument(1, "flags") : call.argument(1, "mode")
-                if q == "os.open" || Self.writesMode(mode) {
-                    report(.fileWrite, call, "\(q)() opened for writing; a program must not write to the file system")
-                }
-                continue
-            }
-            if f.type == "Attribute", let attr = f.string("attr") {
-                if attr == "write_text" || attr == "write_bytes" || attr == "touch" {
-                    report(.fileWrite, call, ".\(attr)() writes a file; a program must not write to the file system")
-                } else if attr == "open", program.aliases[program.dotted(f)?.split(separator: ".").first.map(String.init) ?? ""] == nil,
-                          Self.writesMode(call.argument(0, "mode")) {
-                    report(.fileWrite, call, ".open() for writing; a program must not write to the file system")
-                }
             }
         }
     }

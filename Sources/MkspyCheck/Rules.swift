@@ -28,12 +28,19 @@ public enum CheckRule: String, CaseIterable, Sendable {
     case directCompletion = "PRAC002"
     case rawTextParsing = "PRAC003"
     case forwardCalled = "PRAC004"
-    // Security
+    // Security (Security.swift; each documented in mkspy-check(1))
     case dynamicCode = "SEC001"
     case dynamicImport = "SEC002"
-    case processOrNetwork = "SEC003"
+    case process = "SEC003"
     case fileWrite = "SEC004"
-    case unpickling = "SEC005"
+    case unsafeLoad = "SEC005"
+    case builtinsNamespace = "SEC006"
+    case moduleLookup = "SEC007"
+    case dunderTraversal = "SEC008"
+    case nativeCode = "SEC009"
+    case network = "SEC010"
+    case secret = "SEC011"
+    case debugger = "SEC012"
     // Naming lint of signature fields (NamingLint, shared with mkspy-spec)
     case namingCase = "NAME001"
     case namingAbbreviation = "NAME002"
@@ -82,8 +89,11 @@ struct Finding {
     let rule: CheckRule
     let message: String
     let line: Int, col: Int, endLine: Int, endCol: Int
+    /// A warning in every mode: the milder case of its rule (a write that stays in the
+    /// working directory, SEC004).
+    var advisory = false
 
     func diagnostic(_ mode: CheckMode) -> Diagnostic {
-        Diagnostic(rule.rawValue, mode.severity(rule), message, line: line, col: col, endLine: endLine, endCol: endCol)
+        Diagnostic(rule.rawValue, advisory ? .warning : mode.severity(rule), message, line: line, col: col, endLine: endLine, endCol: endCol)
     }
 }

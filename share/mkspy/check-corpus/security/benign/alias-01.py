@@ -1,0 +1,4 @@
+# benign: re.compile
+import re
+
+pattern = re.compile(r"\d+")

@@ -1,0 +1,6 @@
+# benign: a local function named compile
+def compile(program):
+    return program
+
+
+result = compile("question -> answer")

@@ -1,0 +1,4 @@
+# benign: a model's eval method
+def freeze(model):
+    model.eval()
+    return model

@@ -1,0 +1,3 @@
+# benign: globals() read by a literal name
+SIGNATURE = "question -> answer"
+signature = globals()["SIGNATURE"]

@@ -1,0 +1,4 @@
+# benign: getattr(dspy, literal)
+import dspy
+
+strategy = getattr(dspy, "ChainOfThought")

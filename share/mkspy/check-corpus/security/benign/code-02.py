@@ -1,0 +1,4 @@
+# benign: ProgramOfThought
+import dspy
+
+solver = dspy.ProgramOfThought("question -> answer: float")

@@ -1,0 +1,6 @@
+# benign: inspect.signature
+import inspect
+
+
+def arity(fn):
+    return len(inspect.signature(fn).parameters)

@@ -1,0 +1,5 @@
+# benign: tarfile listing
+import tarfile
+
+with tarfile.open("data.tgz") as archive:
+    names = archive.getnames()

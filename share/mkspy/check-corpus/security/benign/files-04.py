@@ -1,0 +1,4 @@
+# benign: shutil.which
+import shutil
+
+python = shutil.which("python3")

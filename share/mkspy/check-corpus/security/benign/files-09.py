@@ -1,0 +1,5 @@
+# benign: saving a DSPy program
+import dspy
+
+program = dspy.Predict("question -> answer")
+program.save("program.json")

@@ -1,0 +1,4 @@
+# benign: yaml.load with SafeLoader
+import yaml
+
+data = yaml.load("a: 1", Loader=yaml.SafeLoader)

@@ -1,0 +1,4 @@
+# benign: yaml.load with CSafeLoader imported by name
+from yaml import CSafeLoader, load
+
+data = load("a: 1", Loader=CSafeLoader)

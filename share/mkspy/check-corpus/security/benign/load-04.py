@@ -1,0 +1,4 @@
+# benign: json.loads
+import json
+
+data = json.loads("{}")

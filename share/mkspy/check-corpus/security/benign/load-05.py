@@ -1,0 +1,4 @@
+# benign: pickle.dumps
+import pickle
+
+blob = pickle.dumps({"a": 1})

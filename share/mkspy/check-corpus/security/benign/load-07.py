@@ -1,0 +1,5 @@
+# benign: a program loaded from JSON
+import dspy
+
+program = dspy.ChainOfThought("question -> answer")
+program.load("program.json")

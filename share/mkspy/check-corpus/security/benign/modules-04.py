@@ -1,0 +1,4 @@
+# benign: importlib.metadata
+import importlib.metadata
+
+version = importlib.metadata.version("dspy")

@@ -1,0 +1,4 @@
+# benign: http.HTTPStatus
+import http
+
+OK = http.HTTPStatus.OK

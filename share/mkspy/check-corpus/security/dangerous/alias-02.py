@@ -1,0 +1,4 @@
+# expect: SEC001 (exec as a decorator)
+@exec
+def payload():
+    pass

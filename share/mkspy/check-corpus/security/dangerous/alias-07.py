@@ -1,0 +1,3 @@
+# expect: SEC001 (tuple unpacking alias)
+a, b = eval, print
+a("1 + 1")

@@ -1,0 +1,3 @@
+# expect: SEC001 (walrus alias)
+if (f := eval):
+    f("1")

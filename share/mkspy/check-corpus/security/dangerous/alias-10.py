@@ -1,0 +1,3 @@
+# expect: SEC001 (eval stored in a dict)
+handlers = {"run": eval}
+handlers["run"]("1")

@@ -1,0 +1,4 @@
+# expect: SEC001 (builtins.exec)
+import builtins
+
+builtins.exec("x = 1")

@@ -1,0 +1,3 @@
+# expect: SEC001 (eval rebound to itself)
+eval = eval
+eval("1")

@@ -1,0 +1,6 @@
+# expect: SEC001 (a parameter elsewhere does not hide eval)
+def helper(eval):
+    return eval
+
+
+eval("1")

@@ -1,0 +1,2 @@
+# expect: SEC006 (getattr(__builtins__, 'eval'))
+getattr(__builtins__, "eval")("1")

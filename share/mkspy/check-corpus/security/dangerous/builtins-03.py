@@ -1,0 +1,5 @@
+# expect: SEC006 (vars(builtins))
+import builtins
+
+ns = vars(builtins)
+ns["eval"]("1")

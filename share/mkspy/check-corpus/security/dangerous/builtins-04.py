@@ -1,0 +1,2 @@
+# expect: SEC006 (globals()['__builtins__'])
+b = globals()["__builtins__"]

@@ -1,0 +1,2 @@
+# expect: SEC006 (__builtins__ aliased)
+B = __builtins__

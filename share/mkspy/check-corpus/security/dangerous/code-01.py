@@ -1,0 +1,4 @@
+# expect: SEC001 (code.interact)
+import code
+
+code.interact()

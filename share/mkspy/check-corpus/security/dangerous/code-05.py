@@ -1,0 +1,3 @@
+# expect: SEC001 (compile)
+def build(src):
+    return compile(src, "<x>", "exec")

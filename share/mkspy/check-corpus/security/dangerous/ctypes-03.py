@@ -1,0 +1,2 @@
+# expect: SEC009 (__import__('ctypes'))
+c = __import__("ctypes")

@@ -1,0 +1,4 @@
+# expect: SEC009 (cffi)
+import cffi
+
+ffi = cffi.FFI()

@@ -1,0 +1,4 @@
+# expect: SEC012 (breakpoint())
+def forward(question):
+    breakpoint()
+    return question

@@ -1,0 +1,4 @@
+# expect: SEC012 (pdb.set_trace())
+import pdb
+
+pdb.set_trace()

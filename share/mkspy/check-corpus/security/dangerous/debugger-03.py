@@ -1,0 +1,4 @@
+# expect: SEC012 (pdb.run)
+import pdb
+
+pdb.run("x = 1")

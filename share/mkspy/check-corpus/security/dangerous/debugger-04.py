@@ -1,0 +1,3 @@
+# expect: SEC012 (breakpoint aliased)
+b = breakpoint
+b()

@@ -1,0 +1,4 @@
+# expect: SEC004 (tarfile extractall)
+import tarfile
+
+tarfile.open("a.tgz").extractall("/")

@@ -1,0 +1,4 @@
+# expect: SEC004 (shutil.unpack_archive)
+import shutil
+
+shutil.unpack_archive("a.zip", "/")

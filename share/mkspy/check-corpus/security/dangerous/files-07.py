@@ -1,0 +1,2 @@
+# expect: SEC004 (open outside the working directory)
+open("/etc/cron.d/job", "w").write("* * * * * id\n")

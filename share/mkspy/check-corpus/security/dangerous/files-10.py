@@ -1,0 +1,4 @@
+# expect: SEC004 (shutil.rmtree)
+import shutil
+
+shutil.rmtree("/home")

@@ -1,0 +1,4 @@
+# expect: SEC004 (os.remove)
+import os
+
+os.remove(os.path.expanduser("~/.bashrc"))

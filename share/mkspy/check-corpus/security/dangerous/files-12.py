@@ -1,0 +1,3 @@
+# expect: SEC004 (open aliased)
+w = open
+w("/tmp/x", "w")

@@ -1,0 +1,4 @@
+# expect: SEC005 (yaml.load with yaml.Loader)
+import yaml
+
+data = yaml.load(open("c.yaml"), Loader=yaml.Loader)

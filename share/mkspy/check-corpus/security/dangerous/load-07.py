@@ -1,0 +1,6 @@
+# expect: SEC005 (marshal.loads)
+import marshal
+
+
+def restore(blob):
+    return marshal.loads(blob)

@@ -1,0 +1,4 @@
+# expect: SEC005 (shelve.open)
+import shelve
+
+db = shelve.open("state")

@@ -1,0 +1,4 @@
+# expect: SEC007 (sys.modules['os'])
+import sys
+
+sys.modules["os"].system("id")

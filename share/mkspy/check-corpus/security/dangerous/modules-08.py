@@ -1,0 +1,4 @@
+# expect: SEC007 (vars(os))
+import os
+
+vars(os)["system"]("id")

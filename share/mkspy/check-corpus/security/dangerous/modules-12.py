@@ -1,0 +1,2 @@
+# expect: SEC002 (__import__ with a computed name)
+m = __import__("o" + "s")

@@ -1,0 +1,5 @@
+# expect: SEC007 (operator.methodcaller by name)
+import operator
+import os
+
+operator.methodcaller("system", "id")(os)

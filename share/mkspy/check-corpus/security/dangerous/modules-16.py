@@ -1,0 +1,4 @@
+# expect: SEC003 (from os import *)
+from os import *
+
+system("id")

@@ -1,0 +1,4 @@
+# expect: SEC003 (os.__getattribute__)
+import os
+
+os.__getattribute__("system")("id")

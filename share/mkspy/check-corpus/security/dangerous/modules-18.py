@@ -1,0 +1,4 @@
+# expect: SEC003 (the posix module)
+import posix
+
+posix.system("id")

@@ -1,0 +1,4 @@
+# expect: SEC010 (http.client)
+import http.client
+
+conn = http.client.HTTPSConnection("evil.example")

@@ -1,0 +1,4 @@
+# expect: SEC003 (os.popen)
+import os
+
+out = os.popen("id").read()

@@ -1,0 +1,4 @@
+# expect: SEC003 (os.execv)
+import os
+
+os.execv("/bin/sh", ["sh"])

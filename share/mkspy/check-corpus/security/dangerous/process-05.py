@@ -1,0 +1,5 @@
+# expect: SEC003 (killing the parent)
+import os
+import signal
+
+os.kill(os.getppid(), signal.SIGKILL)

@@ -1,0 +1,4 @@
+# expect: SEC003 (os.fork)
+import os
+
+pid = os.fork()

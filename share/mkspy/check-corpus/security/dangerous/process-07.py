@@ -1,0 +1,4 @@
+# expect: SEC003 (pty.spawn)
+import pty
+
+pty.spawn("/bin/sh")

@@ -1,0 +1,9 @@
+# expect: SEC003 (multiprocessing)
+import multiprocessing
+
+
+def work():
+    pass
+
+
+multiprocessing.Process(target=work).start()

@@ -1,0 +1,4 @@
+# expect: SEC011 (dict(os.environ))
+import os
+
+snapshot = dict(os.environ)

@@ -1,0 +1,2 @@
+# expect: SEC011 (/etc/shadow)
+text = open("/etc/shadow").read()

@@ -1,0 +1,4 @@
+# expect: SEC011 (~/.aws/credentials)
+import os
+
+text = open(os.path.expanduser("~/.aws/credentials")).read()

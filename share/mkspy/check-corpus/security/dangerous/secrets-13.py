@@ -1,0 +1,2 @@
+# expect: SEC011 (/proc/self/environ)
+data = open("/proc/self/environ", "rb").read()

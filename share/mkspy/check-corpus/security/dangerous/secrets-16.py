@@ -1,0 +1,4 @@
+# expect: SEC011 (os.environ.copy())
+import os
+
+env = os.environ.copy()
