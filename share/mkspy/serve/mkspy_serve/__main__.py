@@ -2,6 +2,7 @@
 runtime. Binds the socket itself, so that --port 0 can print the port it got before serving."""
 
 import argparse
+import copy
 import ipaddress
 import os
 import socket
@@ -57,7 +58,10 @@ def main(argv=None):
     if not args.quiet:
         print(f"mkspy-serve: jobs in {store.root}, {args.jobs} at a time; API at http://{shown}:{port}/docs", file=sys.stderr)
 
-    config = uvicorn.Config(create_app(store, token), log_level="warning" if args.quiet else "info",
+    # uvicorn logs requests on stdout; stdout holds only the URL, so its log goes to stderr.
+    logging = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    logging["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    config = uvicorn.Config(create_app(store, token), log_level="warning" if args.quiet else "info", log_config=logging,
                             access_log=not args.quiet, timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     store.schedule()  # jobs that were running or queued when the server last stopped

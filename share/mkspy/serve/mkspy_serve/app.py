@@ -91,9 +91,12 @@ def create_app(store: "jobs_module.Jobs", token=None, max_body=MAX_BODY):
             return error(400, ctx.get("field", "body"), first.get("msg", "").split(": ", 1)[-1])
         if kind == "json_invalid":
             return error(400, "body", f"not JSON: {ctx.get('error', 'cannot be parsed')}")
-        field = field_path(first.get("loc", ("body",)))
+        loc = first.get("loc", ("body",))
+        field = field_path(loc)
+        if loc and loc[0] == "path":  # /jobs/{id}/artifacts/{name} with a name not on the list
+            return error(404, field, f"not found: {first.get('msg', '')}")
         if kind == "model_attributes_type" or (kind.endswith("_type") and field == "body"):
-            return error(400, "body", "a JSON object is expected")
+            return error(400, "body", "a JSON object is expected, sent with Content-Type: application/json")
         return error(400, field, first.get("msg", "invalid"))
 
     @app.post("/jobs", status_code=201, summary="Submit a job",

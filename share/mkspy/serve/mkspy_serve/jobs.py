@@ -70,19 +70,22 @@ class Jobs:
     """The jobs of one --dir: at most `slots` run at once, the rest wait in order."""
 
     def __init__(self, root, slots, share, bin_dir, python):
-        self.root, self.slots, self.share, self.bin, self.python = root, slots, share, bin_dir, python
+        os.makedirs(root, exist_ok=True)
+        # Resolved, as /proc shows a process's working directory.
+        self.root = os.path.realpath(root)
+        self.slots, self.share, self.bin, self.python = slots, share, bin_dir, python
         self.lock = threading.Lock()
         self.jobs = {}
         self.queue = []
         self.secrets = sorted({v for k, v in os.environ.items() if SECRET_NAME.search(k) and len(v) >= 4}, key=len, reverse=True)
-        os.makedirs(root, exist_ok=True)
         self.load()
 
     # -- reading what is on disk
 
     def load(self):
-        """Every job of --dir; those that were running or queued when the server stopped wait
-        again, running ones first: their make resumes from the archive."""
+        """Every job of --dir. A job whose loop still runs (the server was killed, its tools
+        were not) is followed again; one that was running and is not is resumed first, its make
+        reading the archive; queued ones wait again in order."""
         waiting = []
         for name in sorted(os.listdir(self.root)):
             path = os.path.join(self.root, name, "job.json")
@@ -91,15 +94,17 @@ class Jobs:
             with open(path, encoding="utf-8") as f:
                 job = Job(os.path.join(self.root, name), json.load(f))
             self.jobs[job.id] = job
-            if job.state["status"] in ("running", "queued"):
-                resumed = job.state["status"] == "running"
-                if resumed:
-                    stop_leftovers(job)
+            status = job.state["status"]
+            if status == "running" and group_alive(job):
+                self.event(job, {"event": "job", "status": "running", "reattached": True})
+                threading.Thread(target=self.follow, args=(job,), daemon=True).start()
+            elif status in ("running", "queued"):
+                if status == "running":
                     trim_partial_line(os.path.join(job.dir, "archive.jsonl"))
                     job.state["resumed"] = job.state.get("resumed", 0) + 1
                 job.state["status"] = "queued"
                 job.save()
-                waiting.append((not resumed, job.state["created"], job))
+                waiting.append((status != "running", job.state["created"], job))
         self.queue = [job for _, _, job in sorted(waiting, key=lambda w: (w[0], w[1]))]
 
     def get(self, job_id):
@@ -176,50 +181,95 @@ class Jobs:
         return env
 
     def start(self, job):
-        """Runs the loop in its own process group (so cancelling stops every tool of it), its
-        standard error read line by line into the job's events."""
+        """Runs the loop in its own process group (cancelling stops every tool of it), its
+        output into the run directory's stderr.log, not a pipe: a server that dies takes no
+        tool with it, and the next one follows the job on. The shell leaves make's status."""
+        if os.path.exists(os.path.join(job.dir, "exit-status")):
+            os.remove(os.path.join(job.dir, "exit-status"))
+        script = '"$@"; echo $? > exit-status'
         try:
-            job.process = subprocess.Popen(self.command(job), cwd=job.dir, env=self.environment(job),
-                                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                           start_new_session=True)
+            with open(os.path.join(job.dir, "stderr.log"), "ab") as log:
+                job.process = subprocess.Popen(["sh", "-c", script, "sh", *self.command(job)], cwd=job.dir, env=self.environment(job),
+                                               stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         except OSError as e:
             self.finish(job, "failed", f"cannot run make: {e}")
             return
         job.state["pgid"] = job.process.pid
         job.save()
         self.event(job, {"event": "job", "status": "running", "resumed": job.state.get("resumed", 0)})
-        threading.Thread(target=self.watch, args=(job,), daemon=True).start()
+        threading.Thread(target=self.follow, args=(job,), daemon=True).start()
 
-    def watch(self, job):
-        last = ""
-        for raw in job.process.stdout:
-            text = self.redact(raw.decode("utf-8", "replace").rstrip("\n"))
-            if not text.strip():
-                continue
-            try:
-                event = json.loads(text)
-            except ValueError:
-                event = None
-            if not isinstance(event, dict):
-                tool, _, message = text.partition(": ")
-                event = {"event": "log", "tool": tool, "message": message} if tool.startswith("mkspy-") and message else {"event": "log", "message": text}
-                last = text
-            elif event.get("tool") == "mkspy-evolve" and event.get("event") in ("step", "stop"):
-                progress = {k: event.get(k) for k in ("metric_calls", "cost", "best_val")}
-                if progress["best_val"] is None:
-                    progress["best_val"] = (job.state.get("progress") or {}).get("best_val")
-                job.state["progress"] = progress
-            self.event(job, event)
-        status = job.process.wait()
+    def follow(self, job):
+        """Turns the loop's output into events as it comes (from where the last server left
+        off), until its process group is gone; then the job is done, failed or cancelled."""
+        raw = os.path.join(job.dir, "stderr.log")
+        mark = os.path.join(job.dir, "stderr.offset")
+        try:
+            with open(mark, encoding="utf-8") as f:
+                offset = int(f.read() or 0)
+        except (OSError, ValueError):
+            offset = 0
+        last, buffer = "", b""
+        with open(raw, "rb") as f:
+            f.seek(offset)
+            while True:
+                chunk = f.read(65536)
+                if chunk:
+                    buffer += chunk
+                    *lines, buffer = buffer.split(b"\n")
+                    for line in lines:
+                        offset += len(line) + 1
+                        last = self.convert(job, line) or last
+                    with open(mark + ".tmp", "w", encoding="utf-8") as m:
+                        m.write(str(offset))
+                    os.replace(mark + ".tmp", mark)
+                    continue
+                running = job.process.poll() is None if job.process else group_alive(job)
+                if running:
+                    time.sleep(0.1)
+                    continue
+                if f.read(1):  # written between the last read and the end: read on
+                    f.seek(-1, os.SEEK_CUR)
+                    continue
+                break
         if job.cancelling is None:  # the server is stopping: the job stays running, to resume
             return
         stop_group(job.state.get("pgid"))  # nothing of a job outlives it
+        try:
+            with open(os.path.join(job.dir, "exit-status"), encoding="utf-8") as f:
+                status = int(f.read().strip())
+        except (OSError, ValueError):
+            status = None
         if job.cancelling:
             self.finish(job, "cancelled", None)
         elif status == 0:
             self.finish(job, "done", None)
         else:
-            self.finish(job, "failed", f"the loop stopped with status {status}" + (f": {last}" if last else ""))
+            why = f"the loop stopped with status {status}" if status is not None else "the loop was killed"
+            self.finish(job, "failed", why + (f": {last}" if last else ""))
+
+    def convert(self, job, raw):
+        """One line of the tools' output as an event: their JSON progress as it is, any other
+        line (a diagnostic: the job's log) as a log event. Returns the text of a log line."""
+        text = self.redact(raw.decode("utf-8", "replace").rstrip("\r"))
+        if not text.strip():
+            return None
+        try:
+            event = json.loads(text)
+        except ValueError:
+            event = None
+        if not isinstance(event, dict):
+            tool, _, message = text.partition(": ")
+            known = tool.startswith("mkspy-") and message
+            self.event(job, {"event": "log", "tool": tool, "message": message} if known else {"event": "log", "message": text})
+            return text
+        if event.get("tool") == "mkspy-evolve" and event.get("event") in ("step", "stop"):
+            progress = {k: event.get(k) for k in ("metric_calls", "cost", "best_val")}
+            if progress["best_val"] is None:
+                progress["best_val"] = (job.state.get("progress") or {}).get("best_val")
+            job.state["progress"] = progress
+        self.event(job, event)
+        return None
 
     def finish(self, job, status, error):
         self.event(job, {"event": "job", "status": status, **({"error": error} if error else {})})
@@ -255,7 +305,7 @@ class Jobs:
         """The server stops: running jobs stop with it and stay `running` on disk, to resume."""
         for job in list(self.jobs.values()):
             if job.state["status"] == "running":
-                job.cancelling = None  # neither cancelled nor failed: watch() must not finish it
+                job.cancelling = None  # neither cancelled nor failed: follow() must not finish it
                 stop_group(job.state.get("pgid"))
 
     # -- events
@@ -282,33 +332,26 @@ def stop_group(pgid, sig=signal.SIGKILL):
         pass
 
 
-def stop_leftovers(job):
-    """Kills what is left of a job's process group from a server that died (kill -9): only
-    processes of that group working in the job's directory, so a reused id is never hit."""
+def group_alive(job):
+    """Whether the job's process group still runs: some process of that group works in the
+    job's directory (so a process group id reused by another program does not count)."""
     pgid = job.state.get("pgid")
     if not pgid:
-        return
+        return False
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
             with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid or fields[0] == "Z":
+                continue
             cwd = os.readlink(f"/proc/{pid}/cwd")
-        except (OSError, IndexError):
+        except (OSError, IndexError, ValueError):
             continue
-        if int(fields[2]) == pgid and (cwd == job.dir or cwd.startswith(job.dir + "/")):
-            stop_group(pgid)
-            break
-    else:
-        return
-    # Wait until the group is gone: its tools must not append to the archive the resumed loop reads.
-    for _ in range(100):
-        try:
-            os.killpg(pgid, 0)
-        except (ProcessLookupError, PermissionError):
-            return
-        time.sleep(0.05)
+        if cwd == job.dir or cwd.startswith(job.dir + "/"):
+            return True
+    return False
 
 
 def trim_partial_line(path):

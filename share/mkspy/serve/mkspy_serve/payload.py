@@ -82,7 +82,7 @@ def field_path(loc):
     """pydantic's ("body", "train", 0, "x") as train[0].x."""
     text = ""
     for part in loc:
-        if part == "body" and not text:
+        if part in ("body", "path", "query", "header") and not text:
             continue
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "body"
