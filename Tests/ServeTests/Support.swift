@@ -82,7 +82,7 @@ enum Serve {
         var arguments = ["-sS", "-N", "-m", String(timeout), "-X", method, "-o", out, "-w", "%{http_code}"]
         for h in headers { arguments += ["-H", h] }
         if let body {
-            FileManager.default.createFile(atPath: input, contents: Data(body))
+            _ = FileManager.default.createFile(atPath: input, contents: Data(body))
             arguments += ["--data-binary", "@" + input]
         }
         let p = Process()
@@ -110,10 +110,9 @@ enum Serve {
             process.currentDirectoryURL = URL(fileURLWithPath: dir)
             let out = Pipe()
             process.standardOutput = out
-            process.standardError = FileHandle(forWritingAtPath: dir + "/server.err") ?? {
-                FileManager.default.createFile(atPath: dir + "/server.err", contents: nil)
-                return FileHandle(forWritingAtPath: dir + "/server.err")!
-            }()
+            let log = dir + "/server-\(UUID().uuidString).err"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: log)
             try process.run()
             url = try Serve.firstLine(out) ?? ""
         }

@@ -5,6 +5,7 @@ import argparse
 import copy
 import ipaddress
 import os
+import signal
 import socket
 import sys
 
@@ -24,6 +25,9 @@ def is_loopback(host):
 
 
 def main(argv=None):
+    # A parent may have blocked signals (Foundation's Process spawns with its thread's mask):
+    # SIGTERM and SIGINT must stop the server, and cancel the tools of a job, which inherit it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
     parser = argparse.ArgumentParser(prog="mkspy-serve")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
