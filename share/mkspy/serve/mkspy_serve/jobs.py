@@ -123,6 +123,9 @@ class Jobs:
         os.makedirs(staging)
         try:
             variables = payload.prepare(request, staging, os.path.join(self.bin, "mkspy-spec"))
+        except UnicodeError:  # JSON may carry lone surrogates, which no file can hold
+            shutil.rmtree(staging, ignore_errors=True)
+            raise payload.Invalid("body", "text that is not valid Unicode (a lone surrogate escape such as \\ud800)") from None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -169,12 +169,21 @@ def prepare(request: JobRequest, directory, mkspy_spec):
 
 def read_spec(command, directory, source):
     """mkspy-spec's spec record for the job's spec or program (it never runs the program)."""
-    result = subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=120)
+    try:
+        result = subprocess.run(command, cwd=directory, capture_output=True, text=True, errors="replace", timeout=120)
+    except subprocess.TimeoutExpired:
+        raise Invalid(source, "mkspy-spec did not finish reading it in 120 s") from None
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     if result.returncode >= 2 or not lines:
         message = result.stderr.strip().splitlines()
         raise Invalid(source, message[-1] if message else f"mkspy-spec failed (status {result.returncode})")
-    return json.loads(lines[0])
+    try:
+        record = json.loads(lines[0])
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        raise Invalid(source, "mkspy-spec wrote no spec record for it")
+    return record
 
 
 def names(fields):
