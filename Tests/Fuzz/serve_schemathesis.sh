@@ -4,7 +4,7 @@
 # server on 127.0.0.1 whose LM is the stand-in. Passes when no request gets a 5xx.
 #
 #   sh Tests/Fuzz/serve_schemathesis.sh [BIN_DIR]    BIN_DIR: the built tools (default .build/debug)
-#   FUZZ_EXAMPLES=100 sh Tests/Fuzz/serve_schemathesis.sh
+#   FUZZ_EXAMPLES=100 FUZZ_SECONDS=600 sh Tests/Fuzz/serve_schemathesis.sh   (defaults 25 and 240: CI time)
 set -eu
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -43,5 +43,12 @@ SERVER_PID=$!
 wait_for "$WORK/url" "mkspy-serve"
 URL=$(head -n 1 "$WORK/url")
 echo "== schemathesis $("$VENV/bin/schemathesis" --version | sed 's/.*version //') against $URL/openapi.json"
-"$VENV/bin/schemathesis" run "$URL/openapi.json" --checks not_a_server_error --max-examples "${FUZZ_EXAMPLES:-40}" \
-  --seed 1 --request-timeout 30 --max-time 600 --workers 1
+status=0
+"$VENV/bin/schemathesis" run "$URL/openapi.json" --checks not_a_server_error --max-examples "${FUZZ_EXAMPLES:-25}" \
+  --seed 1 --request-timeout 30 --max-time "${FUZZ_SECONDS:-240}" --workers 1 --no-color > "$WORK/fuzz.out" 2>&1 || status=$?
+cat "$WORK/fuzz.out"
+# The count in a plain closing line: schemathesis's own ends like a pytest line without one.
+cases=$(sed -n 's/^ *\([0-9]*\) generated, .*/\1/p' "$WORK/fuzz.out" | tail -n 1)
+passed=$(sed -n 's/.* generated, \([0-9]*\) passed.*/\1/p' "$WORK/fuzz.out" | tail -n 1)
+echo "serve_schemathesis: ${passed:-0} passed, $(( ${cases:-0} - ${passed:-0} )) failed"
+exit $status
