@@ -80,7 +80,7 @@ STATUS=$(curl -s "$URL/jobs/$ID" | "$PY" -c 'import json,sys; j=json.load(sys.st
 # 3. Another such job, and GET /jobs/{id} as fast as CLIENTS keep-alive clients can while it runs.
 ID2=$(submit)
 sleep 2
-LOAD=$("$PY" - "$URL" "$ID2" "$SECONDS_LOAD" "$CLIENTS" <<'PYEOF'
+cat > "$WORK/load.py" <<'PYEOF'
 import http.client, sys, threading, time, urllib.parse
 url, job, seconds, clients = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
 host = urllib.parse.urlparse(url)
@@ -102,8 +102,9 @@ for t in threads: t.start()
 for t in threads: t.join()
 print(f"{sum(counts) / seconds:.0f} {sum(errors)} {'/'.join(sorted(statuses))}")
 PYEOF
-)
+LOAD=$("$PY" "$WORK/load.py" "$URL" "$ID2" "$SECONDS_LOAD" "$CLIENTS")
 curl -s -X DELETE "$URL/jobs/$ID2" > /dev/null
+IDLE=$("$PY" "$WORK/load.py" "$URL" "$ID2" "$SECONDS_LOAD" "$CLIENTS")
 
 MAKE_S=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
 SERVE_S=$(python3 -c "print(f'{$t3 - $t2:.1f}')")
@@ -114,4 +115,6 @@ echo "  job wall time by make:          $MAKE_S s"
 echo "  job wall time via the server:   $SERVE_S s (POST to the end of its event stream; job: $STATUS)"
 echo "  server overhead on wall time:   $OVER (one run each: the loop's own variance is of that order)"
 echo "  GET /jobs/{id} while a job runs: $1 requests/s ($CLIENTS keep-alive clients, ${SECONDS_LOAD}s, $2 errors; status seen: $3)"
+set -- $IDLE
+echo "  GET /jobs/{id}, no job running:  $1 requests/s (same clients; status seen: $3)"
 echo "  command: BENCH_CALLS=$CALLS BENCH_SECONDS=$SECONDS_LOAD BENCH_CLIENTS=$CLIENTS MKSPY_BIN_DIR=$BIN sh share/mkspy/bench/serve_bench.sh"

@@ -109,12 +109,12 @@ def create_app(store: "jobs_module.Jobs", token=None, max_body=MAX_BODY):
         return JSONResponse({"id": created.id, "status": "queued"}, status_code=201, headers={"Location": f"/jobs/{created.id}"})
 
     @app.get("/jobs", summary="List jobs")
-    def list_jobs():
+    async def list_jobs():  # no I/O: answered on the event loop, no thread hop
         return {"jobs": store.list()}
 
     @app.get("/jobs/{job_id}", summary="A job's status, metric calls of the budget, cost, best val, timestamps",
              responses={404: {"description": "no such job"}})
-    def get_job(job_id: str):
+    async def get_job(job_id: str):
         job = store.get(job_id)
         return job.view() if job else not_found(job_id)
 

@@ -35,7 +35,7 @@ def now():
 
 def write_json(path, value):
     """Replaces a file atomically: a crash leaves the old or the new one, never half."""
-    tmp = path + ".tmp"
+    tmp = f"{path}.{threading.get_ident()}.tmp"  # threads may save one job at once
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(value, f, sort_keys=True)
     os.replace(tmp, path)
@@ -271,6 +271,7 @@ class Jobs:
             if progress["best_val"] is None:
                 progress["best_val"] = (job.state.get("progress") or {}).get("best_val")
             job.state["progress"] = progress
+            job.save()  # a restarted server shows it too
         self.event(job, event)
         return None
 
