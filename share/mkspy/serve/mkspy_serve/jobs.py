@@ -222,7 +222,10 @@ class Jobs:
                     *lines, buffer = buffer.split(b"\n")
                     for line in lines:
                         offset += len(line) + 1
-                        last = self.convert(job, line) or last
+                        said = self.convert(job, line)
+                        # The failure's reason: a tool's last message over make's own.
+                        if said and (not said.startswith("make:") or not last):
+                            last = said
                     with open(mark + ".tmp", "w", encoding="utf-8") as m:
                         m.write(str(offset))
                     os.replace(mark + ".tmp", mark)
