@@ -9,11 +9,6 @@ import signal
 import socket
 import sys
 
-import uvicorn
-
-from .app import create_app
-from .jobs import Jobs
-
 
 def is_loopback(host):
     if host == "localhost":
@@ -43,6 +38,11 @@ def main(argv=None):
         print(f"mkspy-serve: --host {args.host} is not a loopback address: set MKSPY_SERVE_TOKEN, which every request "
               "must then send as 'Authorization: Bearer TOKEN' (or listen on 127.0.0.1)", file=sys.stderr)
         return 2
+
+    import uvicorn  # after the checks: a refusal need not wait for FastAPI to load
+
+    from .app import create_app
+    from .jobs import Jobs
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

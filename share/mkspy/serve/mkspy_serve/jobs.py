@@ -84,8 +84,8 @@ class Jobs:
 
     def load(self):
         """Every job of --dir. A job whose loop still runs (the server was killed, its tools
-        were not) is followed again; one that was running and is not is resumed first, its make
-        reading the archive; queued ones wait again in order."""
+        were not), or ended meanwhile, is followed again; one whose loop was killed is resumed
+        first, its make reading the archive; queued ones wait again in order."""
         waiting = []
         for name in sorted(os.listdir(self.root)):
             path = os.path.join(self.root, name, "job.json")
@@ -95,7 +95,8 @@ class Jobs:
                 job = Job(os.path.join(self.root, name), json.load(f))
             self.jobs[job.id] = job
             status = job.state["status"]
-            if status == "running" and group_alive(job):
+            ended = os.path.exists(os.path.join(job.dir, "exit-status"))  # while no server watched
+            if status == "running" and (group_alive(job) or ended):
                 self.event(job, {"event": "job", "status": "running", "reattached": True})
                 threading.Thread(target=self.follow, args=(job,), daemon=True).start()
             elif status in ("running", "queued"):
