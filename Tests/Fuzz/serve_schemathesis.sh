@@ -44,6 +44,7 @@ wait_for "$WORK/url" "mkspy-serve"
 URL=$(head -n 1 "$WORK/url")
 echo "== schemathesis $("$VENV/bin/schemathesis" --version | sed 's/.*version //') against $URL/openapi.json"
 status=0
+cd "$WORK"  # schemathesis keeps a .schemathesis/ cache in the working directory
 "$VENV/bin/schemathesis" run "$URL/openapi.json" --checks not_a_server_error --max-examples "${FUZZ_EXAMPLES:-25}" \
   --seed 1 --request-timeout 30 --max-time "${FUZZ_SECONDS:-240}" --workers 1 --no-color > "$WORK/fuzz.out" 2>&1 || status=$?
 cat "$WORK/fuzz.out"
