@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "mkspy-check", targets: ["mkspy-check"]),
         .executable(name: "mkspy-score", targets: ["mkspy-score"]),
         .executable(name: "mkspy-evolve", targets: ["mkspy-evolve"]),
+        .executable(name: "mkspy-serve", targets: ["mkspy-serve"]),
     ],
     dependencies: [],
     targets: [
@@ -21,6 +22,7 @@ let package = Package(
         .target(name: "MkspyRuntime", dependencies: ["MkspyCore"]),
         .target(name: "MkspyScore", dependencies: ["MkspyCore", "MkspyRuntime"]),
         .target(name: "MkspyEvolve", dependencies: ["MkspyCore", "MkspyRuntime"]),
+        .target(name: "MkspyServe", dependencies: ["MkspyCore", "MkspyRuntime"]),
 
         // Executables: thin mains over the libraries.
         .executableTarget(name: "mkspy-spec", dependencies: ["MkspyCore", "MkspySpec"]),
@@ -28,6 +30,7 @@ let package = Package(
         .executableTarget(name: "mkspy-check", dependencies: ["MkspyCore", "MkspyCheck", "PythonSyntax"]),
         .executableTarget(name: "mkspy-score", dependencies: ["MkspyCore", "MkspyScore"]),
         .executableTarget(name: "mkspy-evolve", dependencies: ["MkspyCore", "MkspyEvolve"]),
+        .executableTarget(name: "mkspy-serve", dependencies: ["MkspyServe"]),
         .executableTarget(name: "pyast", dependencies: ["PythonSyntax"]),  // parser dev tool
 
         // Tests: one target per library, plus end-to-end tests of the binaries.
@@ -43,5 +46,6 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "MkspyCheckTests", dependencies: ["MkspyCheck", "MkspyCore", "PythonSyntax"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MkspyCore"]),
+        .testTarget(name: "ServeTests", dependencies: ["MkspyCore", "MkspyRuntime"]),
     ]
 )

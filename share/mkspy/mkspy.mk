@@ -46,6 +46,7 @@ TEST      ?=
 RUN       ?= mkspy-run
 CHILDREN  ?= 4
 SEED      ?= 0
+# The budget in metric calls; empty: none (then EVOLVE_FLAGS="--max-cost USD" or --patience ends the search).
 MAX_CALLS ?= 300
 JOBS      ?= 4
 # Directory of the mkspy binaries with a trailing slash (e.g. .build/release/); empty: on PATH.
@@ -53,12 +54,14 @@ MKSPY_BIN ?=
 LM_ARGS            ?=
 REFLECTION_LM_ARGS ?= $(LM_ARGS)
 EVOLVE_FLAGS ?=
+# mkspy-spec's, e.g. --module CLASS --metric metric.json when SPEC is a program (.py).
+SPEC_FLAGS   ?=
 CHECK_FLAGS  ?=
 SCORE_FLAGS  ?=
 MKSPY_SHARE_DIR ?= $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 PYTHON ?= python3
 
-MKSPY_EVOLVE = $(MKSPY_BIN)mkspy-evolve --train $(TRAIN) --val $(VAL) --children $(CHILDREN) -j $(JOBS) --seed $(SEED) --max-calls $(MAX_CALLS) \
+MKSPY_EVOLVE = $(MKSPY_BIN)mkspy-evolve --train $(TRAIN) --val $(VAL) --children $(CHILDREN) -j $(JOBS) --seed $(SEED) $(if $(MAX_CALLS),--max-calls $(MAX_CALLS)) \
                $(foreach a,$(REFLECTION_LM_ARGS),--reflection-lm-arg $(a)) $(EVOLVE_FLAGS)
 MKSPY_SCORE  = $(MKSPY_BIN)mkspy-score --data $(TRAIN) --data $(VAL) -j $(JOBS) $(foreach a,$(LM_ARGS),--lm-arg $(a)) \
                $(foreach a,$(PROGRAM_ARGS),--program-arg $(a)) $(SCORE_FLAGS)
@@ -75,7 +78,7 @@ mkspy-seeds: $(RUN)/seeds.jsonl
 
 $(RUN)/seeds.jsonl: $(SPEC_INPUT) $(METRIC)
 	mkdir -p $(RUN)
-	$(MKSPY_SPEC) $(SPEC_INPUT) | $(MKSPY_BIN)mkspy-gen > $@.tmp && mv $@.tmp $@
+	$(MKSPY_SPEC) $(SPEC_FLAGS) $(SPEC_INPUT) | $(MKSPY_BIN)mkspy-gen > $@.tmp && mv $@.tmp $@
 
 # One generation per pass, one pipeline: evolve reads the seeds and the whole archive, and what it
 # writes streams on (what it decides before a reflection is scored while the reflection LM runs);

@@ -1,0 +1,3 @@
+import MkspyServe
+
+ServeTool.main(Array(CommandLine.arguments.dropFirst()))
