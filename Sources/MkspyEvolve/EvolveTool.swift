@@ -24,9 +24,8 @@ public enum EvolveTool {
           --seed N               seed of every random choice (default 0)
           --minibatch N          train examples a child must beat its parent on (default 3)
           --reflection-minibatch N
-                                 train examples a reflection reads (default: --minibatch, grown
-                                 to fill with a child's gate its share of a round of -j, at most
-                                 twice --minibatch: 5 at -j 8 --children 1)
+                                 train examples a reflection reads (default 5, at least
+                                 --minibatch)
           --reflection-lm MODEL  dspy.LM model of the reflection LM (default $MKSPY_REFLECTION_LM,
                                  else $MKSPY_LM); --reflection-lm-base/-key default to
                                  $MKSPY_REFLECTION_LM_BASE/_KEY, else $MKSPY_LM_BASE/_KEY

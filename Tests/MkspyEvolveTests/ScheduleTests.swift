@@ -12,6 +12,7 @@ import Testing
         o.train = ["t1", "t2", "t3", "t4"]
         o.val = val
         o.jobs = 1
+        o.reflectionMinibatch = 3  // the gate: these fixtures are drawn for it
         return o
     }
 
@@ -106,6 +107,7 @@ import Testing
         var o = options()
         o.train = (1...8).map { "t\($0)" }
         o.minibatch = 2
+        o.reflectionMinibatch = 2
         let (c, parent, passing) = chain(childScores: ["t1": 1, "t2": 1, "t3": 1, "t4": 1])
         var e = Evolver(archive: Fixture.archive([parent, passing]), options: o)
         // Its minibatch shows nothing to learn from: it runs a new one, of train it has not run.
@@ -183,21 +185,22 @@ import Testing
         #expect(third.first { $0["id"] == .string(s.id) }?["want"] == .array(val.dropFirst().map(JSON.string)))
     }
 
-    @Test func aReflectionReadsWhatFillsTheRound() {
+    @Test func aReflectionReadsFiveExamples() {
         var o = options()
         o.train = (1...12).map { "t\($0)" }
         o.jobs = 8
         o.children = 1
-        // The gate (3) and what its reflection reads fill a round of 8; at most twice the gate.
+        o.reflectionMinibatch = nil
+        // Five by default, whatever -j and --children; at least the gate; as set.
         #expect(o.readSize == 5)
-        o.jobs = 16
-        #expect(o.readSize == 6)
         o.children = 4
-        #expect(o.readSize == 3)
+        #expect(o.readSize == 5)
+        o.minibatch = 6
+        #expect(o.readSize == 6)
+        o.minibatch = 3
         o.reflectionMinibatch = 4
         #expect(o.readSize == 4)
         o.reflectionMinibatch = nil
-        o.jobs = 8
         o.children = 1
 
         // The seed's first minibatch is 5 train examples, run with 3 of its val.
@@ -248,8 +251,7 @@ import Testing
     @Test func aParentWithEnoughFailuresReadsThemWithNoPassFirst() {
         var o = options()
         o.train = (1...12).map { "t\($0)" }
-        o.jobs = 8
-        o.children = 1
+        o.reflectionMinibatch = nil  // five
         let s = Fixture.seed()
         var rng = SeededRandom(["test"])
         // Four failures no reflection read (a gate's worth): the minibatch is those, all run.
