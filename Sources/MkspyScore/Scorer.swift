@@ -166,6 +166,11 @@ public final class Scorer {
         guard let source = candidate.source, !source.isEmpty else {
             return refuse("SCORE002", "no source: render it with mkspy-gen first")
         }
+        if !options.force, let check = candidate.check, !check.covers(source) {
+            return refuse("SCORE005", check.sourceSHA256 == nil
+                ? "its check names no source_sha256, so it is not known to be for this source: run mkspy-check again, or pass --force"
+                : "its source is not the one mkspy-check checked (source_sha256 differs): run mkspy-check again, or pass --force")
+        }
         guard let metric = options.metric ?? candidate.spec.metric else {
             return refuse("SCORE003", "no metric: the spec has none; pass --metric KIND or --metric metric.json")
         }
