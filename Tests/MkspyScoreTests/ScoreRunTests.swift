@@ -309,8 +309,9 @@ final class ScoreRunTests {
 
     /// Unchecked candidates are refused, written back with a diagnostic; --force scores them.
     @Test func uncheckedCandidatesAreRefusedUnlessForced() throws {
-        let line = Fixture.candidates([("unchecked", nil)]).replacingOccurrences(of: "\"check\":{\"diagnostics\":[],\"ok\":true},", with: "")
-        Fixture.write(line + "{\"kind\":\"note\"}\n", to: directory + "/candidates.jsonl")
+        var unchecked = try #require(try JSON.parse(Array(Fixture.candidates([("unchecked", nil)]).utf8)).objectValue)
+        unchecked["check"] = nil
+        Fixture.write(JSON.object(unchecked).text + "\n{\"kind\":\"note\"}\n", to: directory + "/candidates.jsonl")
         Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")
         let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
         let refused = try score(standIn, ["--data", directory + "/data.jsonl", directory + "/candidates.jsonl"])
