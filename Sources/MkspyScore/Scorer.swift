@@ -76,6 +76,7 @@ public final class Scorer {
     private var inFlight = 0
     private var usage = Usage()
     private var exhausted = false
+    private var restarts = 0
     private var progress: Progress
 
     public init(options: ScoreOptions, filter: Filter, dataset: Dataset) {
@@ -267,9 +268,14 @@ public final class Scorer {
         if stopped { settleAll() } else { settle(run) }
     }
 
-    /// The worker exited: what was running is recorded as a `worker` error, and nothing new starts.
+    /// The worker exited: what was running is recorded as a `worker` error (not scored, still
+    /// wanted). A new worker takes the rest, twice at most (a program that kills the session
+    /// must not stop the run); then nothing new starts.
     private func workerDied() {
-        failure = RuntimeError("the scoring worker exited unexpectedly; see its messages above")
+        worker = nil
+        restarts += 1
+        if restarts > 2 { failure = RuntimeError("the scoring worker exited unexpectedly, \(restarts) times; see its messages above") }
+        for run in runs.values { run.announced = false }
         for run in runs.values where run.inFlight > 0 {
             for id in run.wanted where run.scores[id] == nil && !run.todo.contains(id) {
                 run.scores[id] = ScoreEntry(score: nil, feedback: "not scored: the scoring worker exited",

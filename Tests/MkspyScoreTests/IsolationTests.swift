@@ -100,6 +100,29 @@ final class IsolationTests {
         }
     }
 
+    /// Without bubblewrap a program can kill the scoring session itself (its grandparent): the
+    /// examples running then are not scored (`worker`, still wanted), a new session takes the
+    /// rest, and the run finishes.
+    @Test(.timeLimit(.minutes(2))) func aKilledSessionIsReplaced() throws {
+        let eids = Array(data().prefix(2))
+        Fixture.write(Fixture.records(directory + "/data.jsonl").prefix(2).map { $0.text + "\n" }.joined(), to: directory + "/two.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/answers.jsonl"])
+        Fixture.write(Fixture.candidates([("good", nil)]), to: directory + "/alone.jsonl")
+        let alone = try score(standIn, "none", ["--data", directory + "/two.jsonl", directory + "/alone.jsonl"])
+        Fixture.write(Fixture.candidates([("good", nil), ("killsession", attack("killsession"))]), to: directory + "/mixed.jsonl")
+        let mixed = try score(standIn, "none", ["--data", directory + "/two.jsonl", "-j", "1", directory + "/mixed.jsonl"])
+        #expect(mixed.status == 0, "\(mixed.stderr)")
+        let candidates = scoredCandidates(mixed.stdout)
+        #expect(candidates.count == 2)
+        guard candidates.count == 2, let good = scoredCandidates(alone.stdout).first else { return }
+        for eid in eids {
+            #expect(candidates[0]["scores"]?[eid]?["score"] == good["scores"]?[eid]?["score"])
+            #expect(candidates[1]["scores"]?[eid]?["error"]?["code"] == "worker")
+            #expect(candidates[1]["scores"]?[eid]?["score"] == .null)
+        }
+        #expect(candidates[1]["want"]?.arrayValue?.count == 2)
+    }
+
     /// Under bubblewrap a program cannot write outside its scratch directory (its TMPDIR); without
     /// it, the run says once on stderr what is not confined.
     @Test(.timeLimit(.minutes(2)), arguments: sandboxes)
