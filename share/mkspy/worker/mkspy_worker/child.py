@@ -292,6 +292,7 @@ def exec_main(rfd, wfd):
     import_runtime()
     import dspy
     use_lm_cache(dspy, lm_cache_dir(setup["config"]))
+    os.write(wfd, b'{"op":"ready"}\n')  # the examples' time limits start now, not at the exec
     child_main(setup["config"], setup["request"], rfd, wfd)
 
 

@@ -12,9 +12,13 @@ import tempfile
 import time
 import traceback
 
+from .cache import lm_cache_dir
 from .child import child_main
 from .common import encode, error, log
 from .isolation import Sandbox, become_subreaper, end_children, exit_code, keeper
+
+STARTUP_S = 120  # the most a fresh Python under bubblewrap may take to import DSPy
+
 
 class Child:
     """A candidate's process, running up to `jobs` of its examples at once. `pid` is its keeper's
@@ -26,6 +30,7 @@ class Child:
         self.from_child = from_child  # fd
         self.exited = os.pidfd_open(pid)  # readable once the keeper has exited
         self.scratch = scratch  # its writable directory under bubblewrap, else None
+        self.ready = not scratch  # a fresh Python says when it has imported DSPy; a fork is ready at once
         self.forged = False
         self.buffer = b""
         self.running = {}  # eid -> (job, deadline, started)
@@ -44,7 +49,7 @@ class Worker:
         self.selector = selectors.DefaultSelector()
         self.log_file = open(config["log"], "a", encoding="utf-8") if config.get("log") else None
         self.stdin_open = True
-        self.sandbox = Sandbox(config.get("cache_dir"))
+        self.sandbox = Sandbox(lm_cache_dir(config))
         become_subreaper()  # what a killed keeper leaves comes to us, to be ended
 
     def emit(self, obj):
@@ -143,7 +148,9 @@ class Worker:
         child.running.clear()
 
     def give(self, child, job):
-        child.running[job["eid"]] = (job, time.time() + self.timeout, time.time())
+        # Until a fresh Python is ready its start is not the example's time; it gets STARTUP_S more.
+        limit = self.timeout + (0 if child.ready else STARTUP_S)
+        child.running[job["eid"]] = (job, time.time() + limit, time.time())
         try:
             child.to_child.write(json.dumps(job) + "\n")
         except OSError:
@@ -212,6 +219,11 @@ class Worker:
         doing, and is dropped."""
         try:
             result = json.loads(line)
+            if result == {"op": "ready"} and not child.ready:  # once: the program cannot extend its limits
+                child.ready = True
+                now = time.time()
+                child.running = {eid: (job, now + self.timeout, now) for eid, (job, _, _) in child.running.items()}
+                return
             if result.get("eid") not in child.running:
                 raise ValueError("not an example this process runs")
             result["op"], result["cid"] = "result", child.cid
