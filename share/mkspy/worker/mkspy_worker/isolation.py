@@ -78,7 +78,7 @@ def exit_code(status):
     return 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
 
-def keeper(session, run_child, keep_fds):
+def keeper(session, run_child, child_fds):
     """The body of a keeper, just forked from the session: starts the child, waits for it, ends
     what it left, and exits with its status (exit_code). `run_child()` never returns."""
     die_with_parent(session)
@@ -96,7 +96,7 @@ def keeper(session, run_child, keep_fds):
             run_child()
         finally:
             os._exit(70)
-    for fd in keep_fds:
+    for fd in child_fds:
         os.close(fd)
     while True:
         try:
