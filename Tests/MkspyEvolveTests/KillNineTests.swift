@@ -29,9 +29,7 @@ import Glibc
 
     @Test(.enabled(if: LoopEndToEndTests.ready, "needs the DSPy runtime and the built tools"), .timeLimit(.minutes(30)))
     func killedAnywhereTheLoopLosesNothingAndPaysNoPairTwice() throws {
-        let (dir, standIn, setUpEnv, task) = try LoopEndToEndTests.setUp(latencyMS: 20)
-        var env = setUpEnv
-        env["MKSPY_SANDBOX"] = "none"  // what is tested is the loop's records; bubblewrap would only slow it (IsolationTests cover it)
+        let (dir, standIn, env, task) = try LoopEndToEndTests.setUp(latencyMS: 20)
         defer { standIn.terminate(); standIn.waitUntilExit(); try? FileManager.default.removeItem(atPath: dir) }
         let make = """
             make -s -f \(LoopEndToEndTests.repo)/share/mkspy/mkspy.mk mkspy-loop SPEC=\(task)/spec.json \

@@ -49,6 +49,7 @@ import Testing
         env["MKSPY_LM_BASE"] = "http://127.0.0.1:\(port)/v1"
         env["MKSPY_LM_KEY"] = "standin"
         env["DSPY_CACHEDIR"] = dir + "/dspy-cache"
+        env["MKSPY_SANDBOX"] = "none"  // these test the loop; bubblewrap (~2 s per program process) is IsolationTests'
         return (dir, standIn, env, task)
     }
 
