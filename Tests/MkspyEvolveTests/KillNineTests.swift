@@ -29,7 +29,7 @@ import Glibc
 
     @Test(.enabled(if: LoopEndToEndTests.ready, "needs the DSPy runtime and the built tools"), .timeLimit(.minutes(30)))
     func killedAnywhereTheLoopLosesNothingAndPaysNoPairTwice() throws {
-        let (dir, standIn, env, task) = try LoopEndToEndTests.setUp(latencyMS: 20)
+        let (dir, standIn, env, task) = try LoopEndToEndTests.setUp(latencyMS: 20, maxSeconds: 3600)
         defer { standIn.terminate(); standIn.waitUntilExit(); try? FileManager.default.removeItem(atPath: dir) }
         let make = """
             make -s -f \(LoopEndToEndTests.repo)/share/mkspy/mkspy.mk mkspy-loop SPEC=\(task)/spec.json \

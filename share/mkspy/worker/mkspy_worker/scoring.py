@@ -80,6 +80,7 @@ class Worker:
                     child.to_child.close()
                 if self.log_file:
                     os.close(self.log_file.fileno())
+                os.close(self.selector.fileno())
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 keeper(session, lambda: self.run_child(request, down_r, up_w, scratch), (down_r, up_w))
             except BaseException:
