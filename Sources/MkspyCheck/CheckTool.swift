@@ -48,7 +48,7 @@ public enum CheckTool {
         for operand in arguments.operands.isEmpty ? ["-"] : arguments.operands {
             if let bytes = files[operand] {
                 let diagnostics = checkProgram(bytes, mode: .file(strict: strict))
-                var check = CheckResult(diagnostics: diagnostics).json.objectValue!
+                var check = CheckResult(diagnostics: diagnostics, source: bytes).json.objectValue!
                 check["kind"] = "check"
                 check["file"] = .string(operand)
                 filter.emit(.object(check))
@@ -59,7 +59,7 @@ public enum CheckTool {
                 guard record.kind == "candidate" else { return filter.passThrough(record) }
                 var object = record.object
                 let diagnostics = checkCandidate(object)
-                object["check"] = CheckResult(diagnostics: diagnostics).json
+                object["check"] = CheckResult(diagnostics: diagnostics, source: object["source"]?.stringValue.map { Array($0.utf8) }).json
                 filter.emit(.object(object))
                 let id = object["id"]?.stringValue.map { String($0.prefix(12)) } ?? "?"
                 tally.add(diagnostics, where: "\(record.location)#\(id)", filter)

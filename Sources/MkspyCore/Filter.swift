@@ -18,7 +18,8 @@ public final class Filter {
         printError(location.map { "\(tool): \($0): \(message)" } ?? "\(tool): \(message)")
     }
 
-    /// Writes one record.
+    /// Writes one record. It reaches the output whole, in one write(2) (StandardOutput flushes
+    /// only between records), so a crash cannot leave half of it on a line of its own.
     public func emit(_ record: JSON) {
         var bytes = record.encoded
         bytes.append(0x0A)

@@ -34,7 +34,9 @@ public struct ReadError: Error, Sendable {
 /// JSON Lines are the norm: each non-blank line is one object. With `allowMultiline`, an
 /// input whose first line is not a whole JSON value is read as a sequence of pretty-printed
 /// values instead (a spec file holding one indented object); each value then starts on a
-/// new line, and an unreadable value is skipped up to where its brackets close.
+/// new line, and an unreadable value is skipped up to where its brackets close. A line that a
+/// crash cut short and a later append glued a whole record onto yields an error for the cut
+/// part, then that record: nothing complete is lost.
 public struct RecordReader: IteratorProtocol {
     private let source: ByteSource
     private var buffer: [UInt8] = []
@@ -42,7 +44,11 @@ public struct RecordReader: IteratorProtocol {
     private var lineNumber = 0
     private var multiline: Bool?
     private var exhausted = false
+    /// A record recovered from the end of a line whose start was cut short, given next.
+    private var recovered: Result<Record, ReadError>?
     static let textLimit = 200
+    /// How many openings a damaged line is tried at before it is given up as one error.
+    static let recoveryAttempts = 1000
 
     public init(source: ByteSource, allowMultiline: Bool = false) {
         self.source = source
@@ -57,6 +63,10 @@ public struct RecordReader: IteratorProtocol {
 
     /// The next record or read error; nil at the end of the input.
     public mutating func next() -> Result<Record, ReadError>? {
+        if let recovered {
+            self.recovered = nil
+            return recovered
+        }
         while let (number, line) = nextLine() {
             if isBlank(line) { continue }
             if multiline == nil {
@@ -66,8 +76,25 @@ public struct RecordReader: IteratorProtocol {
             let location = Location(input: source.name, line: number)
             switch parseLine(line) {
             case .success(let json): return record(json, raw: line, location)
-            case .failure(let error): return .failure(readError(error.message, line, location))
+            case .failure(let error):
+                guard let (start, json) = wholeRecordAtEnd(of: line) else { return .failure(readError(error.message, line, location)) }
+                recovered = record(json, raw: Array(line[start...]), location)
+                return .failure(readError("the start of this line is not a whole record (a write cut short by a crash?) and is skipped; the whole record after it is read",
+                                          Array(line[..<start]), location))
             }
+        }
+        return nil
+    }
+
+    /// A crash can leave a record cut short with no newline, and the next append then glues a
+    /// whole record onto it: `{"kind":"cand{"kind":"candidate",...}`. The whole record is the
+    /// line's longest suffix that opens with `{` and parses as one object; its offset and value.
+    private func wholeRecordAtEnd(of line: [UInt8]) -> (Int, JSON)? {
+        var attempts = 0
+        for start in line.indices.dropFirst() where line[start] == 0x7B {
+            attempts += 1
+            if attempts > Self.recoveryAttempts { return nil }
+            if case .success(let json) = parseLine(Array(line[start...])), case .object = json { return (start, json) }
         }
         return nil
     }

@@ -2,19 +2,33 @@
 public struct CheckResult: Equatable, Sendable {
     public var ok: Bool
     public var diagnostics: [Diagnostic]
+    /// The SHA-256 (hex) of the source that was checked: a check holds for that source only.
+    public var sourceSHA256: String?
 
-    public init(diagnostics: [Diagnostic]) {
+    public init(diagnostics: [Diagnostic], source: [UInt8]?) {
         self.ok = !diagnostics.contains { $0.severity == .error }
         self.diagnostics = diagnostics
+        self.sourceSHA256 = source.map(sourceHash)
     }
 
-    public var json: JSON { ["ok": .bool(ok), "diagnostics": .array(diagnostics.map(\.json))] }
+    /// Whether this check was made for `source` (a check without a hash proves nothing).
+    public func covers(_ source: String) -> Bool { sourceSHA256 == sourceHash(Array(source.utf8)) }
+
+    public var json: JSON {
+        var o: JSONObject = ["ok": .bool(ok), "diagnostics": .array(diagnostics.map(\.json))]
+        if let sourceSHA256 { o["source_sha256"] = .string(sourceSHA256) }
+        return .object(o)
+    }
 
     public init(json: JSON) {
         ok = json["ok"]?.boolValue ?? false
         diagnostics = (json["diagnostics"]?.arrayValue ?? []).compactMap(Diagnostic.init(json:))
+        sourceSHA256 = json["source_sha256"]?.stringValue
     }
 }
+
+/// The hex SHA-256 of a program's source bytes, as `check.source_sha256` holds it.
+public func sourceHash(_ source: [UInt8]) -> String { shortHash(source, digits: 64) }
 
 /// A candidate's `summary`, written by mkspy-score: the run over its examples, or why it was refused.
 public struct Summary: Equatable, Sendable {

@@ -82,6 +82,7 @@ public final class Scorer {
     private var inFlight = 0
     private var usage = Usage()
     private var exhausted = false
+    private var restarts = 0
     private var progress: Progress
     /// The examples already reported as unusable, with what they lack: said once, not per candidate.
     private var unusable = Set<String>()
@@ -183,6 +184,11 @@ public final class Scorer {
         }
         if candidate.spec.program != nil, candidate.state == nil {
             return refuse("SCORE002", "no state: render it with mkspy-gen first")
+        }
+        if !options.force, let check = candidate.check, !check.covers(source) {
+            return refuse("SCORE006", check.sourceSHA256 == nil
+                ? "its check names no source_sha256, so it is not known to be for this source: run mkspy-check again, or pass --force"
+                : "its source is not the one mkspy-check checked (source_sha256 differs): run mkspy-check again, or pass --force")
         }
         guard let metric = options.metric ?? candidate.spec.metric else {
             return refuse("SCORE003", "no metric: the spec has none; pass --metric KIND or --metric metric.json")
@@ -340,9 +346,14 @@ public final class Scorer {
         if stopped { settleAll() } else { settle(run) }
     }
 
-    /// The worker exited: what was running is recorded as a `worker` error, and nothing new starts.
+    /// The worker exited: what was running is recorded as a `worker` error (not scored, still
+    /// wanted). A new worker takes the rest, twice at most (a program that kills the session
+    /// must not stop the run); then nothing new starts.
     private func workerDied() {
-        failure = RuntimeError("the scoring worker exited unexpectedly; see its messages above")
+        worker = nil
+        restarts += 1
+        if restarts > 2 { failure = RuntimeError("the scoring worker exited unexpectedly, \(restarts) times; see its messages above") }
+        for run in runs.values { run.announced = false }
         for run in runs.values where run.inFlight > 0 {
             for id in run.wanted where run.scores[id] == nil && !run.todo.contains(id) {
                 run.scores[id] = ScoreEntry(score: nil, feedback: "not scored: the scoring worker exited",

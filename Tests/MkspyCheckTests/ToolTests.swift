@@ -102,7 +102,8 @@ import Testing
         #expect(failed.stderr.contains(": error SEC003 os.system()"))
         for (before, after) in zip(generated.lines, run.lines) {
             guard case .object(var a) = try JSON.parse(Array(after.utf8)), case .object(let b) = try JSON.parse(Array(before.utf8)) else { continue }
-            #expect(a["check"] == ["ok": true, "diagnostics": []])
+            let source = b["source"]?.stringValue ?? ""
+            #expect(a["check"] == ["ok": true, "diagnostics": [], "source_sha256": .string(sourceHash(Array(source.utf8)))])
             a["check"] = nil
             #expect(a == b)
         }

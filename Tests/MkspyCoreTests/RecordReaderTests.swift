@@ -76,11 +76,13 @@ struct RecordReaderTests {
         let pretty = try readAll(bom + Array("{\n  \"a\": 1\n}\n".utf8), multiline: true)
         #expect(summary(pretty) == [.record(line: 1, raw: #"{"a":1}"#)])
         #expect(try readAll(bom).isEmpty)
-        // Only the input's first bytes: a mark inside the stream is a bad line, as in Python.
+        // Only the input's first bytes: a mark inside the stream is an error, as in Python; the
+        // whole record after it is still read (as after a record cut short).
         let later = summary(try readAll(Array("{\"a\":1}\n".utf8) + bom + Array("{\"b\":2}\n".utf8)))
-        #expect(later.count == 2)
-        guard case .error(let line, _) = later.last else { Issue.record("no error: \(later)"); return }
+        #expect(later.count == 3)
+        guard case .error(let line, _) = later[1] else { Issue.record("no error: \(later)"); return }
         #expect(line == 2)
+        #expect(later.last == .record(line: 2, raw: #"{"b":2}"#))
     }
 
     @Test func nonObjectLinesAreErrors() throws {
@@ -225,5 +227,39 @@ struct RecordReaderTests {
         guard case .failure(let e) = results[0] else { Issue.record("read an array"); return }
         #expect(e.message == "expected a JSON object, got an array")
         #expect(try results[1].get().location.line == 5)
+    }
+}
+
+/// A crash cuts the archive's last record short; the next `>>` append glues a whole record onto it.
+@Suite("RecordReader after a crash")
+struct CrashRecoveryTests {
+    @Test func aWholeRecordGluedOntoACutOneIsRead() throws {
+        let whole = #"{"id":"b","kind":"candidate","source":"x = {1: 2}"}"#
+        let text = "{\"id\":\"a\",\"kind\":\"candidate\"}\n{\"id\":\"c\",\"kind\":\"cand" + whole + "\n{\"id\":\"d\"}\n"
+        let read = summary(try readAll(Array(text.utf8)))
+        #expect(read.count == 4)
+        #expect(read[0] == .record(line: 1, raw: #"{"id":"a","kind":"candidate"}"#))
+        guard case .error(line: 2, let message) = read[1] else { Issue.record("the cut part should be an error: \(read)"); return }
+        #expect(message.contains("not a whole record"))
+        #expect(read[2] == .record(line: 2, raw: whole))
+        #expect(read[3] == .record(line: 3, raw: #"{"id":"d"}"#))
+    }
+
+    /// Cut at every byte of a record that holds braces in its strings, then glued: always the
+    /// glued record, never a value made of the two.
+    @Test func everyCutPointRecoversTheGluedRecord() throws {
+        let first = #"{"kind":"candidate","source":"d = {'a': {1}}\n","scores":{"e1":{"score":1}}}"#
+        let glued = #"{"id":"next","kind":"candidate","scores":{"e2":{"score":0.5}}}"#
+        for cut in 1..<first.utf8.count {
+            let text = Array(first.utf8.prefix(cut)) + Array(glued.utf8) + [0x0A]
+            let records = try readAll(text).compactMap { try? $0.get() }
+            #expect(records.count == 1 && records.first?.object["id"]?.stringValue == "next", "cut at byte \(cut)")
+        }
+    }
+
+    @Test func aCutLastLineAloneIsOneError() throws {
+        let read = summary(try readAll(Array("{\"a\":1}\n{\"kind\":\"cand".utf8)))
+        #expect(read.count == 2)
+        guard case .error(line: 2, _) = read[1] else { Issue.record("\(read)"); return }
     }
 }

@@ -32,7 +32,7 @@ import Testing
         let marks = EvolveMarks(minibatch: ["t1"], minibatches: [["t2", "t3"], []])
         #expect(marks.json.text == #"{"minibatch":["t1"],"minibatches":[["t2","t3"],[]]}"#)
         #expect(EvolveMarks(json: marks.json) == marks)
-        let check = CheckResult(diagnostics: [Diagnostic("SEC001", .error, "eval", line: 3)])
+        let check = CheckResult(diagnostics: [Diagnostic("SEC001", .error, "eval", line: 3)], source: Array("eval(x)".utf8))
         #expect(!check.ok && CheckResult(json: check.json) == check)
     }
 

@@ -26,14 +26,14 @@ import Testing
     }
 
     /// A fresh directory, the rules stand-in on a free port, and the environment the tools run in.
-    static func setUp(latencyMS: Int = 50) throws -> (dir: String, standIn: Process, env: [String: String], task: String) {
+    static func setUp(latencyMS: Int = 50, maxSeconds: Int = 300) throws -> (dir: String, standIn: Process, env: [String: String], task: String) {
         let dir = NSTemporaryDirectory() + "mkspy-evolve-e2e-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let task = Self.repo + "/share/mkspy/bench/rules_task"
         let standIn = Process()
         standIn.executableURL = URL(fileURLWithPath: ReflectionTests.python!)
         standIn.arguments = [Self.repo + "/share/mkspy/bench/rules_lm.py", "--rules", task + "/rules.json", "--port", "0",
-                             "--latency-ms", String(latencyMS), "--max-seconds", "300"]
+                             "--latency-ms", String(latencyMS), "--max-seconds", String(maxSeconds)]
         let out = Pipe()
         standIn.standardOutput = out
         standIn.standardError = FileHandle.nullDevice
@@ -49,6 +49,7 @@ import Testing
         env["MKSPY_LM_BASE"] = "http://127.0.0.1:\(port)/v1"
         env["MKSPY_LM_KEY"] = "standin"
         env["DSPY_CACHEDIR"] = dir + "/dspy-cache"
+        env["MKSPY_SANDBOX"] = "none"  // these test the loop; bubblewrap (~2 s per program process) is IsolationTests'
         return (dir, standIn, env, task)
     }
 

@@ -140,7 +140,9 @@ final class ScoreRunTests {
         Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")
         var lines = Fixture.candidates([("good", nil), ("broken", nil)]).split(separator: "\n").map(String.init)
         guard case .object(var broken) = try JSON.parse(Array(lines[1].utf8)) else { Issue.record("bad fixture"); return }
-        broken["source"] = "import dspy\nraise RuntimeError('broken at import')\n"
+        let source = "import dspy\nraise RuntimeError('broken at import')\n"
+        broken["source"] = .string(source)
+        broken["check"] = CheckResult(diagnostics: [], source: Array(source.utf8)).json
         lines[1] = JSON.object(broken).text
         Fixture.write(lines.joined(separator: "\n") + "\n", to: directory + "/candidates.jsonl")
         let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
@@ -309,8 +311,9 @@ final class ScoreRunTests {
 
     /// Unchecked candidates are refused, written back with a diagnostic; --force scores them.
     @Test func uncheckedCandidatesAreRefusedUnlessForced() throws {
-        let line = Fixture.candidates([("unchecked", nil)]).replacingOccurrences(of: "\"check\":{\"diagnostics\":[],\"ok\":true},", with: "")
-        Fixture.write(line + "{\"kind\":\"note\"}\n", to: directory + "/candidates.jsonl")
+        var unchecked = try #require(try JSON.parse(Array(Fixture.candidates([("unchecked", nil)]).utf8)).objectValue)
+        unchecked["check"] = nil
+        Fixture.write(JSON.object(unchecked).text + "\n{\"kind\":\"note\"}\n", to: directory + "/candidates.jsonl")
         Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")
         let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
         let refused = try score(standIn, ["--data", directory + "/data.jsonl", directory + "/candidates.jsonl"])

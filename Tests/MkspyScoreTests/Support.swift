@@ -53,7 +53,7 @@ enum Fixture {
                 source = source.replacingOccurrences(of: "result = self.classify_sentiment(review=review)", with: body)
             }
             candidate.source = source
-            candidate.check = CheckResult(diagnostics: [])
+            candidate.check = CheckResult(diagnostics: [], source: Array(source.utf8))
             return candidate.json.text + "\n"
         }.joined()
     }

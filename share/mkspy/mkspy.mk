@@ -84,8 +84,11 @@ $(RUN)/seeds.jsonl: $(SPEC_INPUT) $(METRIC)
 # writes streams on (what it decides before a reflection is scored while the reflection LM runs);
 # next.jsonl keeps the step, and an empty one ends the loop. mkspy-score's status 1 (a candidate
 # mkspy-check failed was refused) goes on; 2 or 3 stops.
+# A crash can leave the archive's last line cut short: a newline first, so that the next append
+# starts a line of its own (the readers also recover a record glued onto such a line).
 mkspy-loop: $(RUN)/seeds.jsonl
 	touch $(RUN)/archive.jsonl
+	[ -z "$$(tail -c 1 $(RUN)/archive.jsonl)" ] || echo >> $(RUN)/archive.jsonl
 	while $(MKSPY_EVOLVE) $(RUN)/seeds.jsonl $(RUN)/archive.jsonl | tee $(RUN)/next.jsonl | \
 	      $(MKSPY_BIN)mkspy-gen | $(MKSPY_BIN)mkspy-check $(CHECK_FLAGS) | $(MKSPY_SCORE) >> $(RUN)/archive.jsonl; \
 	      s=$$?; [ $$s -le 1 ] || exit $$s; [ -s $(RUN)/next.jsonl ]; do :; done

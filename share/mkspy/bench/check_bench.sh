@@ -26,7 +26,7 @@ awk -v n="$n" '{ line[NR] = $0 } END { for (i = 0; i < n; i++) print line[i % NR
 bytes=$(wc -c <"$dir/candidates.jsonl")
 /usr/bin/time -f '%e %U %S %M' -o "$dir/time" "$bin/mkspy-check" -q "$dir/candidates.jsonl" >"$dir/out.jsonl"
 read -r secs user sys kib <"$dir/time"
-clean=$(grep -c '"check":{"diagnostics":\[\],"ok":true}' "$dir/out.jsonl" || true)
+clean=$(grep -c '"check":{"diagnostics":\[\],"ok":true,' "$dir/out.jsonl" || true)
 awk -v n="$n" -v s="$secs" -v u="$user" -v y="$sys" -v k="$kib" -v b="$bytes" -v seeds="$seeds" -v clean="$clean" 'BEGIN {
     cpu = u + y; if (cpu <= 0) cpu = 0.01
     printf "mkspy-check: %d generated candidates (%d distinct, %.1f MB), %d clean, in %.2f s wall, %.2f s CPU\n", n, seeds, b / 1e6, clean, s, cpu

@@ -10,6 +10,7 @@ dspy; MKSPY_PYTHON is set to that Python for mkspy-score.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -72,7 +73,8 @@ def main():
             genome = {op["name"]: {"strategy": op["strategy"], "instruction": f"{op['instruction']} ({n})", "fields": {}, "demos": []}
                       for op in spec["operations"]}
             f.write(json.dumps({"kind": "candidate", "id": f"bench-{n}", "spec": spec, "genome": genome, "parents": [],
-                                "origin": "seed", "generation": 0, "source": text, "check": {"ok": True, "diagnostics": []}}) + "\n")
+                                "origin": "seed", "generation": 0, "source": text, "check": {"ok": True, "diagnostics": [],
+                                          "source_sha256": hashlib.sha256(text.encode()).hexdigest()}}) + "\n")
 
     def stand_in():
         proc = subprocess.Popen([sys.executable, os.path.join(SHARE, "standin", "standin_lm.py"), "--answers", data,

@@ -10,9 +10,11 @@ working directory; its stderr comes with the newline before it); the session ans
 {"op": "session", "pid"} and goes on as under pipes. The server exits after IDLE seconds
 without a session.
 
-Scoring: every candidate's program runs in a process forked from the session, so a crash, hang,
-exit or memory blow-up in its code fails only that candidate's examples; a process runs up to
-jobs / cores examples at once, in threads.
+Scoring: every candidate's program runs in a process of its own under a keeper of its own (see
+isolation.py), so a crash, hang, exit, memory blow-up, leftover process or killed parent fails
+only that candidate's examples, and its results are attributed by the pipe they came on; where
+bubblewrap is installed the process runs in it. A process runs up to jobs / cores examples at
+once, in threads.
 
 Requests:
   {"op": "config", "lm": {"model", "api_base", "api_key", "num_retries", "kwargs"},
@@ -29,7 +31,7 @@ Reflection: a first line {"op": "reflect", …} makes the session reflect.py's (
 
 The code is the package mkspy_worker: common (keys, JSON Lines, error codes, the dspy.LM builder),
 session (a session's start), scoring (the parent: processes and time limits), child (a candidate's
-process), cache (DSPy's LM cache and model lookups), server (the runtime server), reflect.
+process), isolation (keepers, subreapers, bubblewrap), cache (DSPy's LM cache and model lookups), server (the runtime server), reflect.
 """
 
 import os

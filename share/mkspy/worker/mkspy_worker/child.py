@@ -10,6 +10,7 @@ import traceback
 import types
 
 from .common import CODES, build_lm, describe, encode, error, error_code, is_provider, jsonable, log
+from .isolation import become_subreaper, end_children
 
 def signature_name(predictor):
     """A predictor's signature as a person knows it: its class name, or for a string signature
@@ -320,6 +321,7 @@ def child_main(config, request, rfd, wfd):
     sys.stdout = sys.stderr
     out = os.fdopen(wfd, "w", buffering=1, encoding="utf-8")
     inp = os.fdopen(rfd, "r", encoding="utf-8")
+    become_subreaper()  # what the program starts stays ours to end, even if it daemonizes
     limit_memory(config.get("memory_mb"))
     import threading
     from concurrent.futures import ThreadPoolExecutor
@@ -359,6 +361,7 @@ def child_main(config, request, rfd, wfd):
     except BaseException as exc:
         load_error = error("load", f"{type(exc).__name__}: {exc}\n{''.join(traceback.format_exc(limit=-3))}")
     own = threading.local()  # each thread's LM (its history gives each call's usage) and telemetry
+    running = [0]  # examples given and not yet answered: at 0, what they started is ended
 
     def answer(job):
         if load_error:
@@ -374,12 +377,41 @@ def child_main(config, request, rfd, wfd):
         retire = bool(result.get("error")) and result["error"]["code"] == "memory"
         if retire:
             result["retire"] = True  # a process that hit its memory limit is not trusted with the next example
-        send(result)
+        with writing:
+            running[0] -= 1
+            if running[0] == 0:  # before its last result, and under the lock: no example starts meanwhile
+                end_children()
+            out.write(encode(result))
 
     with ThreadPoolExecutor(max_workers=max(1, int(config.get("jobs") or 1))) as pool:
         for line in inp:
+            with writing:
+                running[0] += 1
             pool.submit(answer, json.loads(line))
     os._exit(0)
+
+
+def exec_main(rfd, wfd):
+    """The child as a fresh Python (under bubblewrap, see isolation.py): it sets up what a forked
+    child inherits from its session, from its first line {"config", "request"}, then runs as one."""
+    first = b""
+    while not first.endswith(b"\n"):
+        byte = os.read(rfd, 1)  # one at a time: the rest of the pipe is child_main's
+        if not byte:
+            os._exit(70)
+        first += byte
+    os.set_inheritable(rfd, False)
+    os.set_inheritable(wfd, False)
+    setup = json.loads(first)
+    from .cache import lm_cache_dir, use_lm_cache
+    from .common import remember_secrets
+    from .session import import_runtime
+    remember_secrets(setup["config"])
+    import_runtime()
+    import dspy
+    use_lm_cache(dspy, lm_cache_dir(setup["config"]))
+    os.write(wfd, b'{"op":"ready"}\n')  # the examples' time limits start now, not at the exec
+    child_main(setup["config"], setup["request"], rfd, wfd)
 
 
 def limit_memory(memory_mb):

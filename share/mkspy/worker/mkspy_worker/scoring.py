@@ -3,22 +3,35 @@ enforces each example's time limit."""
 
 import json
 import os
+import select
 import selectors
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import traceback
 
+from .cache import lm_cache_dir
 from .child import child_main
-from .common import encode, error, usage_of
+from .common import encode, error, log, usage_of
+from .isolation import Sandbox, become_subreaper, end_children, exit_code, keeper
+
+STARTUP_S = 120  # the most a fresh Python under bubblewrap may take to import DSPy
+
 
 class Child:
-    """A candidate's process, running up to `jobs` of its examples at once."""
+    """A candidate's process, running up to `jobs` of its examples at once. `pid` is its keeper's
+    (see isolation.py); what arrives on `from_child` is this candidate's, whatever it says."""
 
-    def __init__(self, pid, cid, to_child, from_child):
+    def __init__(self, pid, cid, to_child, from_child, scratch):
         self.pid, self.cid = pid, cid
         self.to_child = to_child  # file
         self.from_child = from_child  # fd
+        self.exited = os.pidfd_open(pid)  # readable once the keeper has exited
+        self.scratch = scratch  # its writable directory under bubblewrap, else None
+        self.ready = not scratch  # a fresh Python says when it has imported DSPy; a fork is ready at once
+        self.forged = False
         self.buffer = b""
         self.running = {}  # eid -> (job, deadline, started)
         self.retiring = False  # hit its memory limit: it finishes what it runs, and gets nothing new
@@ -37,6 +50,8 @@ class Worker:
         self.log_file = open(config["log"], "a", encoding="utf-8") if config.get("log") else None
         self.calls = {}  # (cid, eid) -> {"done": [call, ...], "open": {call_id: call}}: what the child reported
         self.stdin_open = True
+        self.sandbox = Sandbox(lm_cache_dir(config))
+        become_subreaper()  # what a killed keeper leaves comes to us, to be ended
 
     def emit(self, obj):
         try:
@@ -46,9 +61,15 @@ class Worker:
             self.stdin_open = False
 
     def fork(self, cid):
+        """Starts a process for the candidate: a keeper, forked from here, whose child runs the
+        program (forked again, or under bubblewrap a fresh Python). Its pipes are its own: no
+        other candidate's process holds them, and none of the session's descriptors stays open."""
         request = self.candidates[cid]
+        self.sandbox.warn(log)
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
+        scratch = tempfile.mkdtemp(prefix="mkspy-scratch-") if self.sandbox.bwrap else None
+        session = os.getpid()
         pid = os.fork()
         if pid == 0:
             try:
@@ -56,34 +77,69 @@ class Worker:
                 os.close(up_r)
                 for child in self.children:
                     os.close(child.from_child)
+                    os.close(child.exited)
                     child.to_child.close()
+                if self.log_file:
+                    os.close(self.log_file.fileno())
+                os.close(self.selector.fileno())
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                child_main(self.config, request, down_r, up_w)
+                keeper(session, lambda: self.run_child(request, down_r, up_w, scratch), (down_r, up_w))
             except BaseException:
                 traceback.print_exc()
             os._exit(70)
         os.close(down_r)
         os.close(up_w)
-        child = Child(pid, cid, os.fdopen(down_w, "w", buffering=1, encoding="utf-8"), up_r)
+        child = Child(pid, cid, os.fdopen(down_w, "w", buffering=1, encoding="utf-8"), up_r, scratch)
+        if scratch:  # a fresh Python learns its candidate from its first line
+            child.to_child.write(json.dumps({"config": self.config, "request": request}) + "\n")
         self.children.append(child)
         self.selector.register(up_r, selectors.EVENT_READ, child)
+        self.selector.register(child.exited, selectors.EVENT_READ, child)
         return child
 
-    def remove(self, child, kill=False, status=None):
+    def run_child(self, request, rfd, wfd, scratch):
+        if scratch:
+            os.set_inheritable(rfd, True)
+            os.set_inheritable(wfd, True)
+            os.execv(self.sandbox.bwrap, self.sandbox.command(rfd, wfd, scratch))
+        child_main(self.config, request, rfd, wfd)
+
+    def remove(self, child, kill=False):
+        """Ends a candidate's process and everything it started; reads what it wrote before it
+        ended. Returns its keeper's wait status."""
         if kill:
             try:
                 os.kill(child.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        elif not select.select([child.exited], [], [], 5)[0]:  # a keeper stopped by the program
+            os.kill(child.pid, signal.SIGKILL)
+        _, status = os.waitpid(child.pid, 0)
+        try:
+            os.killpg(child.pid, signal.SIGKILL)  # the keeper's session, whoever its members' parents are now
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.children.remove(child)
+        end_children(keep={c.pid for c in self.children})  # the orphans of a keeper that was killed
         self.selector.unregister(child.from_child)
+        self.selector.unregister(child.exited)
+        os.close(child.exited)
+        os.set_blocking(child.from_child, False)
+        while True:  # every writer is gone: what is left in the pipe, then its end
+            try:
+                data = os.read(child.from_child, 1 << 16)
+            except BlockingIOError:
+                break
+            if not data:
+                break
+            self.take(child, data)
         os.close(child.from_child)
         try:
             child.to_child.close()
         except OSError:
             pass
-        if status is None:
-            _, status = os.waitpid(child.pid, 0)
-        self.children.remove(child)
+        if child.scratch:
+            shutil.rmtree(child.scratch, ignore_errors=True)
         return status
 
     def stop(self, child, late):
@@ -92,31 +148,22 @@ class Worker:
         call counts. A late example waiting on the LM is the LM's failure, not the program's.
         Its other examples start again in a fresh process (every stop fails at least one
         example for its own timeout, so this ends)."""
-        try:
-            os.kill(child.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        _, status = os.waitpid(child.pid, 0)
-        os.set_blocking(child.from_child, False)  # a process it left may hold the pipe open
-        try:
-            while data := os.read(child.from_child, 1 << 16):
-                self.take(child, data)
-        except BlockingIOError:
-            pass
+        self.remove(child, kill=True)
         for eid in [eid for eid in late if eid in child.running]:
             if self.calls.get((child.cid, eid), {}).get("open"):
                 self.close_calls(child.cid, eid, "lm_timeout")
                 self.fail(child, eid, "lm_timeout", f"the example ran past --timeout {self.timeout:g} s while it waited on the LM")
             else:
                 self.fail(child, eid, "timeout", f"the program took longer than --timeout {self.timeout:g} s")
-        self.remove(child, status=status)
         for eid in child.running:
             self.close_calls(child.cid, eid, "stopped")  # they were made, and count, though they are made again
         self.pending[:0] = [job for job, _, _ in child.running.values()]
         child.running.clear()
 
     def give(self, child, job):
-        child.running[job["eid"]] = (job, time.time() + self.timeout, time.time())
+        # Until a fresh Python is ready its start is not the example's time; it gets STARTUP_S more.
+        limit = self.timeout + (0 if child.ready else STARTUP_S)
+        child.running[job["eid"]] = (job, time.time() + limit, time.time())
         try:
             child.to_child.write(json.dumps(job) + "\n")
         except OSError:
@@ -174,18 +221,35 @@ class Worker:
         result["usage"] = usage_of(calls)
         self.emit(result)
 
-    def on_message(self, child, message):
-        """A message of a child: an LM call started, ended or called a tool; or a result."""
-        op = message.get("op")
-        if op == "result":
-            if message["eid"] in child.running:
-                child.running.pop(message["eid"])
-                if message.pop("retire", False):
-                    child.retiring = True
-                    child.to_child.close()  # it ends once its running examples have ended
-                self.finish(message)
+    def on_message(self, child, line):
+        """A line from `child`: an LM call started, ended or called a tool, or a result. The
+        candidate is the one whose pipe it came on, and the example one that candidate's process
+        is running; anything else on the pipe is the program's doing, and is dropped."""
+        try:
+            message = json.loads(line)
+            if message == {"op": "ready"} and not child.ready:  # once: the program cannot extend its limits
+                child.ready = True
+                now = time.time()
+                child.running = {eid: (job, now + self.timeout, now) for eid, (job, _, _) in child.running.items()}
+                return
+            op = message.get("op")
+            if op not in ("result", "lm_start", "lm_end", "lm_tool") or message.get("eid") not in child.running:
+                raise ValueError("not an example this process runs")
+            message["cid"] = child.cid
+        except Exception:
+            if not child.forged:
+                child.forged = True
+                name = self.candidates.get(child.cid, {}).get("name") or child.cid
+                log(f"candidate {name}: its process wrote something on its result channel that is not the result of one of its examples; ignored")
             return
-        state = self.calls.setdefault((message.get("cid"), message.get("eid")), {"done": [], "open": {}})
+        if op == "result":
+            child.running.pop(message["eid"])
+            if message.pop("retire", False):
+                child.retiring = True
+                child.to_child.close()  # it ends once its running examples have ended
+            self.finish(message)
+            return
+        state = self.calls.setdefault((child.cid, message["eid"]), {"done": [], "open": {}})
         if op == "lm_start":
             state["open"][message["call_id"]] = dict(message["call"], started=time.time())
         elif op == "lm_end":
@@ -199,24 +263,32 @@ class Worker:
 
     def on_child_output(self, child):
         data = os.read(child.from_child, 1 << 16)
-        if not data:
-            status = self.remove(child)
-            if os.WIFSIGNALED(status):
-                why = f"the program's process was killed by signal {os.WTERMSIG(status)}"
-                if os.WTERMSIG(status) == signal.SIGKILL:
-                    why += " (out of memory?)"
-            else:
-                why = f"the program's process exited with status {os.WEXITSTATUS(status)} (os._exit or a crash)"
-            for eid in list(child.running):
-                self.fail(child, eid, "crash", why)
-            return
-        self.take(child, data)
+        if data:
+            self.take(child, data)
+        else:
+            self.ended(child)
+
+    def ended(self, child):
+        """The candidate's process ended (its pipe closed, or its keeper exited): its running
+        examples fail with why."""
+        status = self.remove(child)
+        code = exit_code(status)
+        if os.WIFSIGNALED(status):
+            why = f"the program's parent process was killed by signal {os.WTERMSIG(status)}, and the program with it"
+        elif code > 128:
+            why = f"the program's process was killed by signal {code - 128}"
+            if code - 128 == signal.SIGKILL:
+                why += " (out of memory?)"
+        else:
+            why = f"the program's process exited with status {code} (os._exit or a crash)"
+        for eid in list(child.running):
+            self.fail(child, eid, "crash", why)
 
     def take(self, child, data):
         child.buffer += data
         while b"\n" in child.buffer:
             line, child.buffer = child.buffer.split(b"\n", 1)
-            self.on_message(child, json.loads(line))
+            self.on_message(child, line)
 
     def on_request(self, line):
         request = json.loads(line)
@@ -270,7 +342,10 @@ class Worker:
                         self.selector.unregister(key.fd)
                     self.feed(data)
                 elif key.data in self.children:
-                    self.on_child_output(key.data)
+                    if key.fd == key.data.exited:
+                        self.ended(key.data)
+                    else:
+                        self.on_child_output(key.data)
             self.check_deadlines()
             self.schedule()
         for child in list(self.children):
