@@ -202,7 +202,8 @@ def seed_source(task, env):
 
 def mkspy_env(port, workdir, bin_dir):
     env = dict(os.environ, MKSPY_LM="openai/standin", MKSPY_LM_BASE=f"http://127.0.0.1:{port}/v1", MKSPY_LM_KEY="standin",
-               MKSPY_PYTHON=sys.executable, MKSPY_SHARE=SHARE, DSPY_CACHEDIR=os.path.join(workdir, "dspy-cache"))
+               MKSPY_PYTHON=sys.executable, MKSPY_SHARE=SHARE, DSPY_CACHEDIR=os.path.join(workdir, "dspy-cache"),
+               MKSPY_SANDBOX="none")  # GEPA runs the same programs unconfined: the search is compared, not bubblewrap
     if bin_dir:
         env["PATH"] = os.path.abspath(bin_dir) + os.pathsep + env["PATH"]
     return env
