@@ -11,21 +11,26 @@ import Testing
         .deletingLastPathComponent().path
     static let python: String? = try? PythonEnvironment.python(progress: false)
 
-    @Test(.enabled(if: python != nil, "needs the DSPy runtime (MKSPY_PYTHON or mkspy's own)"))
-    func reflectWithTheRulesStandIn() throws {
-        setenv("MKSPY_SHARE", Self.repo + "/share/mkspy", 1)
+    /// A stand-in LM (the script under the repository, then its flags) on a free port of 127.0.0.1.
+    static func startStandIn(_ arguments: [String]) throws -> (Process, Int) {
+        setenv("MKSPY_SHARE", repo + "/share/mkspy", 1)
         let standIn = Process()
-        standIn.executableURL = URL(fileURLWithPath: Self.python!)
-        standIn.arguments = [Self.repo + "/share/mkspy/bench/rules_lm.py", "--rules",
-                             Self.repo + "/share/mkspy/bench/rules_task/rules.json", "--port", "0", "--max-seconds", "120"]
+        standIn.executableURL = URL(fileURLWithPath: python!)
+        standIn.arguments = [repo + arguments[0]] + arguments.dropFirst() + ["--port", "0", "--max-seconds", "120"]
         let out = Pipe()
         standIn.standardOutput = out
         standIn.standardError = FileHandle.nullDevice
         try standIn.run()
-        defer { standIn.terminate(); standIn.waitUntilExit() }
         var line = [UInt8]()
         while let byte = try out.fileHandleForReading.read(upToCount: 1)?.first, byte != 0x0A { line.append(byte) }
-        let port = try #require(try JSON.parse(line)["port"]?.intValue)
+        return (standIn, try #require(try JSON.parse(line)["port"]?.intValue))
+    }
+
+    @Test(.enabled(if: python != nil, "needs the DSPy runtime (MKSPY_PYTHON or mkspy's own)"))
+    func reflectWithTheRulesStandIn() throws {
+        let (standIn, port) = try Self.startStandIn(["/share/mkspy/bench/rules_lm.py", "--rules",
+                                                      Self.repo + "/share/mkspy/bench/rules_task/rules.json"])
+        defer { standIn.terminate(); standIn.waitUntilExit() }
 
         let spec = Fixture.spec()
         let parent = Fixture.seed(spec, instruction: "Route the message.")
@@ -63,19 +68,8 @@ import Testing
     /// step and in every later one, instead of being answered by the cached failure.
     @Test(.enabled(if: python != nil, "needs the DSPy runtime (MKSPY_PYTHON or mkspy's own)"))
     func aFailedReflectionIsRetriedPastTheCache() throws {
-        setenv("MKSPY_SHARE", Self.repo + "/share/mkspy", 1)
-        let standIn = Process()
-        standIn.executableURL = URL(fileURLWithPath: Self.python!)
-        standIn.arguments = [Self.repo + "/share/mkspy/standin/standin_lm.py", "--port", "0", "--fail-rate", "1",
-                             "--fail-mix", "malformed", "--max-seconds", "120"]
-        let out = Pipe()
-        standIn.standardOutput = out
-        standIn.standardError = FileHandle.nullDevice
-        try standIn.run()
+        let (standIn, port) = try Self.startStandIn(["/share/mkspy/standin/standin_lm.py", "--fail-rate", "1", "--fail-mix", "malformed"])
         defer { standIn.terminate(); standIn.waitUntilExit() }
-        var line = [UInt8]()
-        while let byte = try out.fileHandleForReading.read(upToCount: 1)?.first, byte != 0x0A { line.append(byte) }
-        let port = try #require(try JSON.parse(line)["port"]?.intValue)
         func calls() throws -> Int {  // the stand-in's GET /stats, read with the runtime's Python
             let get = Process()
             get.executableURL = URL(fileURLWithPath: Self.python!)

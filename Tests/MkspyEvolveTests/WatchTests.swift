@@ -44,14 +44,16 @@ import Testing
         }
         #expect(steps.last?.contains("; stopping: ") == true)
         #expect(steps.contains { $0.contains("ran last step: ") && $0.contains("accepted") })
-        let progress = Self.lines(dir + "/score.err")
+        // (mkspy-score's other lines are diagnostics, such as the word on MKSPY_SANDBOX=none.)
+        let progress = Self.lines(dir + "/score.err").filter { $0.hasPrefix("mkspy-score: ") }
         #expect(!progress.isEmpty && !progress.joined().contains("\r"))
         for line in progress {
             #expect(Self.matches(line, #"^mkspy-score: [0-9]+/[0-9]+ examples, mean ([0-9.]+|–), [0-9.]+/s"#), "\(line)")
         }
 
-        // MKSPY_PROGRESS=json: every line is an event object.
-        let events = try (Self.lines(dir + "/events.err") + Self.lines(dir + "/score-events.err")).map { try JSON.parse(Array($0.utf8)) }
+        // MKSPY_PROGRESS=json: the progress is event objects; diagnostics stay plain lines.
+        let events = try (Self.lines(dir + "/events.err") + Self.lines(dir + "/score-events.err"))
+            .filter { !$0.hasPrefix("mkspy-score worker: ") }.map { try JSON.parse(Array($0.utf8)) }
         #expect(events.contains { $0["event"] == "stop" && $0["tool"] == "mkspy-evolve" && $0["metric_calls"]?.intValue != nil })
         let scored = events.filter { $0["event"] == "score" }
         #expect(scored.last?["final"] == true && scored.last?["done"] == 24 && scored.last?["total"] == 24)

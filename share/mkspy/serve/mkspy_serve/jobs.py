@@ -307,6 +307,17 @@ class Jobs:
             time.sleep(0.05)
         if job.state["status"] not in FINAL:
             stop_group(job.state.get("pgid"))
+        # The tools' scoring sessions and the candidates' processes live outside the group (the
+        # runtime server forks the sessions; each candidate has a session of its own): they end
+        # once their tool is gone; what has not within 5 s is killed.
+        deadline = time.monotonic() + 5
+        while processes_in(job.dir) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for pid in processes_in(job.dir):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         return True
 
     def shutdown(self):
@@ -360,6 +371,25 @@ def group_alive(job):
         if cwd == job.dir or cwd.startswith(job.dir + "/"):
             return True
     return False
+
+
+def processes_in(directory):
+    """The live processes working in `directory` or below it."""
+    directory = os.path.realpath(directory)
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except (OSError, IndexError):
+            continue
+        if cwd == directory or cwd.startswith(directory + "/"):
+            found.append(int(pid))
+    return found
 
 
 def trim_partial_line(path):
