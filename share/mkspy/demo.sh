@@ -81,9 +81,11 @@ else
 fi
 
 echo "== evolving $SPEC for up to $CALLS metric calls (archive: $RUN/archive.jsonl)"
+# The progress of mkspy-evolve (a line a step) and mkspy-score (redrawn on a terminal) shows on
+# stderr; stdout carries only records, into the archive.
 make -s -f share/mkspy/mkspy.mk mkspy MKSPY_SHARE_DIR=share/mkspy RUN="$RUN" SPEC="$SPEC" METRIC="$METRIC" \
   TRAIN="$EX/train.jsonl" VAL="$EX/val.jsonl" TEST="$TEST" MAX_CALLS="$CALLS" CHILDREN="$CHILDREN" JOBS=4 \
-  CHECK_FLAGS="-q" SCORE_FLAGS="-q --cache $RUN/lm-cache" EVOLVE_FLAGS="-q --cache $RUN/lm-cache"
+  CHECK_FLAGS="-q" SCORE_FLAGS="--cache $RUN/lm-cache" EVOLVE_FLAGS="--cache $RUN/lm-cache"
 
 if [ -n "$TEST" ]; then
   jq -r '"best program \(.id) (\(.origin), generation \(.generation)): val \(.evolve.val.mean) on \(.evolve.val.n) examples, test \(.summary.mean) on \(.summary.scored)"' \
