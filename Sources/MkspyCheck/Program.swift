@@ -165,15 +165,7 @@ public final class Program {
     }
 
     /// The dotted text of a name or attribute chain as written: `self.lm`, `client.chat`.
-    func dotted(_ node: Node) -> String? {
-        switch node.type {
-        case "Name": return node.string("id")
-        case "Attribute":
-            guard let base = node.node("value").flatMap(dotted), let attr = node.string("attr") else { return nil }
-            return "\(base).\(attr)"
-        default: return nil
-        }
-    }
+    func dotted(_ node: Node) -> String? { Origins.dotted(node) }
 
     /// The dotted name an expression stands for, imports resolved: `d.Predict` → `dspy.Predict`,
     /// `run` (from subprocess import run) → `subprocess.run`. Local names stay as written.
