@@ -355,40 +355,26 @@ def group_alive(job):
     """Whether the job's process group still runs: some process of that group works in the
     job's directory (so a process group id reused by another program does not count)."""
     pgid = job.state.get("pgid")
-    if not pgid:
-        return False
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if int(fields[2]) != pgid or fields[0] == "Z":
-                continue
-            cwd = os.readlink(f"/proc/{pid}/cwd")
-        except (OSError, IndexError, ValueError):
-            continue
-        if cwd == job.dir or cwd.startswith(job.dir + "/"):
-            return True
-    return False
+    return bool(pgid) and pgid in processes_in(job.dir).values()
 
 
 def processes_in(directory):
-    """The live processes working in `directory` or below it."""
+    """The live processes working in `directory` or below it: {pid: process group id}."""
     directory = os.path.realpath(directory)
-    found = []
+    found = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit() or int(pid) == os.getpid():
             continue
         try:
             with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    continue
+                fields = f.read().rsplit(")", 1)[1].split()
+            if fields[0] == "Z":
+                continue
             cwd = os.readlink(f"/proc/{pid}/cwd")
         except (OSError, IndexError):
             continue
         if cwd == directory or cwd.startswith(directory + "/"):
-            found.append(int(pid))
+            found[int(pid)] = int(fields[2])
     return found
 
 
