@@ -18,8 +18,9 @@ public enum Operator: String, Sendable, CaseIterable {
 /// How many demos bootstrap keeps per module.
 public let maxDemos = 3
 
-/// The module a child of `parent` edits: round robin over the spec's operations along a
-/// lineage (the parent's generation picks it), shifted by `slot` for siblings.
+/// The module a child edits: round robin over the spec's operations along a lineage (the
+/// parent's generation picks it), shifted by `slot` for siblings (every child of the parent,
+/// earlier ones too).
 public func moduleToEdit(_ spec: Spec, generation: Int, slot: Int) -> String {
     let names = spec.operations.map(\.name)
     return names[(generation + slot) % names.count]

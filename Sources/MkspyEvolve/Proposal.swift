@@ -21,9 +21,12 @@ enum Proposed {
 
 /// The proposer: which operator makes each child, the child records, and merges.
 extension Evolver {
+    /// The `slot`th proposal from `parent` this step. Its module follows the parent's children
+    /// so far: a parent drawn again and again (one child a step) still edits each module in turn.
     func proposal(_ parent: Entry, slot: Int, read: [String]) -> Proposal {
-        Proposal(parent: parent, read: read, gate: gate(of: read, parent),
-                 module: moduleToEdit(parent.candidate.spec, generation: parent.candidate.generation, slot: slot))
+        let earlier = children[parent.id]?.count ?? 0
+        return Proposal(parent: parent, read: read, gate: gate(of: read, parent),
+                        module: moduleToEdit(parent.candidate.spec, generation: parent.candidate.generation, slot: earlier + slot))
     }
 
     /// A climbing chain learns from its failures: reflection only. Parents on the frontier

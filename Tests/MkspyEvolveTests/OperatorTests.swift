@@ -157,4 +157,24 @@ import Testing
         // The parent is written back with its minibatches done.
         #expect(result.records.contains { $0["id"] == .string(parent.id) && $0["evolve"]?["minibatches"] == [] })
     }
+
+    /// With one child a step a parent is drawn again and again; its children must still edit
+    /// each module in turn (a pipeline whose one module is tuned alone may never pass a gate).
+    @Test func aParentDrawnAgainEditsTheNextModule() {
+        let spec = Fixture.spec(Fixture.twoSteps)
+        let seed = Fixture.seed(spec)
+        var options = EvolveOptions()
+        options.train = ["t1", "t2", "t3"]
+        options.val = ["v1"]
+        options.children = 1
+        let seedRecord = Fixture.record(seed, scores: ["v1": 0.5, "t1": 0, "t2": 0, "t3": 0])
+        let before = Evolver(archive: Fixture.archive([seedRecord]), options: options)
+        #expect(before.proposal(before.archive.entries[seed.id]!, slot: 0, read: ["t1"]).module == "summarize")
+        var genome = seed.genome
+        genome.modules["summarize"]!.instruction = "Summarize in one line."
+        let rejected = Candidate(spec: spec, genome: genome, parents: [seed.id], origin: "reflect", generation: 1)
+        let after = Evolver(archive: Fixture.archive([seedRecord, Fixture.record(rejected, scores: ["t1": 0])]), options: options)
+        #expect(after.proposal(after.archive.entries[seed.id]!, slot: 0, read: ["t1"]).module == "classify")
+        #expect(after.proposal(after.archive.entries[seed.id]!, slot: 1, read: ["t1"]).module == "summarize")
+    }
 }
