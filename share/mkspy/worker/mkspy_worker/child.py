@@ -239,6 +239,35 @@ def load_metric(dspy, metric, spec_dir):
     return None
 
 
+class SharedMetric:
+    """A python metric loaded once by the scoring session, before it forks its candidates'
+    processes: importing the metric's module (and what it imports) in each would cost every
+    candidate that time again. The metric is the task's code, not a candidate's; a module that
+    fails to load, or takes longer than `limit_s`, fails in each process as it would there."""
+
+    def __init__(self, dspy, metric, spec_dir, limit_s):
+        import signal
+
+        def late(signum, frame):
+            raise TimeoutError(f"importing the metric took longer than {limit_s:g} s")
+        previous = signal.signal(signal.SIGALRM, late)
+        signal.setitimer(signal.ITIMER_REAL, limit_s)
+        try:
+            self.fn, self.exc = load_metric(dspy, metric, spec_dir), None
+        except BaseException as exc:  # a module that calls sys.exit fails its examples, not the session
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            self.fn, self.exc = None, exc
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    def load(self, dspy):
+        if self.exc is not None:
+            raise self.exc
+        return self.fn
+
+
 def call_metric(fn, arity, gold, pred, trace=None, pred_name=None, pred_trace=None):
     """(score in [0, 1], feedback) from a metric returning a number or Prediction(score, feedback)."""
     result = fn(*(gold, pred, trace, pred_name, pred_trace)[:arity])
@@ -312,9 +341,10 @@ def run_example(dspy, program, names, telemetry, lm, metric_fn, request, job):
     return result
 
 
-def child_main(config, request, rfd, wfd):
+def child_main(config, request, rfd, wfd, metric=None):
     """Loads the candidate once, then runs the examples it is sent in threads (as dspy.Evaluate
-    does), each with an LM and telemetry of its thread's own, until its pipe closes."""
+    does), each with an LM and telemetry of its thread's own, until its pipe closes. `metric`,
+    a SharedMetric, is the metric its session loaded already."""
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(2, 1)  # the program's prints must not reach the protocol
@@ -346,7 +376,7 @@ def child_main(config, request, rfd, wfd):
         program = load_program(dspy, request)
         names = {id(p): n for n, p in program.named_predictors()}
         try:
-            metric_fn = load_metric(dspy, request.get("metric"), request.get("spec_dir"))
+            metric_fn = metric.load(dspy) if metric else load_metric(dspy, request.get("metric"), request.get("spec_dir"))
         except Exception as exc:  # the task's metric, not the candidate's doing: its examples stay wanted
             raise MetricLoadError(f"the metric did not load: {type(exc).__name__}: {exc}") from exc
         if hasattr(metric_fn, "predictor"):

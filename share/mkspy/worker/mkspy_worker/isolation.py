@@ -38,8 +38,18 @@ def die_with_parent(parent):
 
 
 def children():
-    """This process's children, zombies included, from /proc."""
-    me, found = os.getpid(), []
+    """This process's children, zombies included: each thread's list in /proc (a child belongs to
+    the thread that forked it), else, where the kernel keeps no such list, a scan of /proc."""
+    me = os.getpid()
+    try:
+        found = []
+        for tid in os.listdir(f"/proc/{me}/task"):
+            with open(f"/proc/{me}/task/{tid}/children", "rb") as f:
+                found += [int(pid) for pid in f.read().split()]
+        return found
+    except OSError:
+        pass
+    found = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue

@@ -13,7 +13,7 @@ import time
 import traceback
 
 from .cache import lm_cache_dir
-from .child import child_main
+from .child import SharedMetric, child_main
 from .common import encode, error, log, usage_of
 from .isolation import Sandbox, become_subreaper, end_children, exit_code, keeper
 
@@ -51,6 +51,7 @@ class Worker:
         self.calls = {}  # (cid, eid) -> {"done": [call, ...], "open": {call_id: call}}: what the child reported
         self.stdin_open = True
         self.sandbox = Sandbox(lm_cache_dir(config))
+        self.metrics = {}  # a python metric's (metric, spec_dir) as JSON -> its SharedMetric
         become_subreaper()  # what a killed keeper leaves comes to us, to be ended
 
     def emit(self, obj):
@@ -66,6 +67,7 @@ class Worker:
         other candidate's process holds them, and none of the session's descriptors stays open."""
         request = self.candidates[cid]
         self.sandbox.warn(log)
+        metric = None if self.sandbox.bwrap else self.shared_metric(request)
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
         scratch = tempfile.mkdtemp(prefix="mkspy-scratch-") if self.sandbox.bwrap else None
@@ -83,7 +85,7 @@ class Worker:
                     os.close(self.log_file.fileno())
                 os.close(self.selector.fileno())
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                keeper(session, lambda: self.run_child(request, down_r, up_w, scratch), (down_r, up_w))
+                keeper(session, lambda: self.run_child(request, down_r, up_w, scratch, metric), (down_r, up_w))
             except BaseException:
                 traceback.print_exc()
             os._exit(70)
@@ -97,12 +99,24 @@ class Worker:
         self.selector.register(child.exited, selectors.EVENT_READ, child)
         return child
 
-    def run_child(self, request, rfd, wfd, scratch):
+    def run_child(self, request, rfd, wfd, scratch, metric):
         if scratch:
             os.set_inheritable(rfd, True)
             os.set_inheritable(wfd, True)
             os.execv(self.sandbox.bwrap, self.sandbox.command(rfd, wfd, scratch))
-        child_main(self.config, request, rfd, wfd)
+        child_main(self.config, request, rfd, wfd, metric)
+
+    def shared_metric(self, request):
+        """The candidate's python metric as this session loaded it (once), for a forked process
+        to inherit; None for other kinds, which cost nothing to build."""
+        metric = request.get("metric") or {}
+        if metric.get("kind") != "python":
+            return None
+        key = json.dumps([metric, request.get("spec_dir")], sort_keys=True)
+        if key not in self.metrics:
+            import dspy
+            self.metrics[key] = SharedMetric(dspy, metric, request.get("spec_dir"), self.timeout)
+        return self.metrics[key]
 
     def remove(self, child, kill=False):
         """Ends a candidate's process and everything it started; reads what it wrote before it
@@ -350,3 +364,6 @@ class Worker:
             self.schedule()
         for child in list(self.children):
             self.remove(child, kill=True)
+        if os.environ.get("MKSPY_WORKER_DEBUG"):
+            t = os.times()
+            log(f"session {os.getpid()}: cpu {t.user + t.system:.3f} s, its candidates' processes {t.children_user + t.children_system:.3f} s")

@@ -14,9 +14,23 @@ def import_runtime():
     import logging
     logging.getLogger("dspy").setLevel(logging.ERROR)
     import dspy  # noqa: F401
-    from . import reflect  # noqa: F401  (imported here, once, before sessions fork)
+    # Imported here, once, before sessions fork: a session or candidate process that imported
+    # them itself would pay it every time.
+    from concurrent.futures import ThreadPoolExecutor  # noqa: F401
+    import resource  # noqa: F401
+    from dspy.utils.callback import BaseCallback  # noqa: F401
+    from . import reflect, scoring  # noqa: F401
     remember_model_info()
     warm_up(dspy)
+    freeze()
+
+
+def freeze():
+    """Keeps what is imported out of the garbage collector's sight: a forked process whose
+    collection walks it would copy every page of it (copy-on-write), tens of ms a process."""
+    import gc
+    gc.collect()
+    gc.freeze()
 
 
 def start_session(buffer):
