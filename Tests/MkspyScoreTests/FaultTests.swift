@@ -162,6 +162,39 @@ final class FaultTests {
         #expect(standIn.stats()["calls"] == 0)
     }
 
+    /// A python metric's module is the task's code: the scoring session imports it once for all
+    /// its candidates' processes (unconfined, each forked process inherits it). One that exits
+    /// or hangs while it is imported fails the examples as a metric error, and the session lives.
+    @Test(.timeLimit(.minutes(2))) func aPythonMetricIsImportedOncePerSession() throws {
+        Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")
+        Fixture.write("{\"kind\": \"python\", \"path\": \"\(directory)/m.py\", \"function\": \"metric\"}", to: directory + "/metric.json")
+        Fixture.write(Fixture.candidates([("a", nil), ("b", nil), ("c", nil)]), to: directory + "/candidates.jsonl")
+        Fixture.write("""
+            open(\(directory.debugDescription) + "/imports.log", "a").write("imported\\n")
+            def metric(gold, pred, trace=None):
+                return float(gold.sentiment == pred.sentiment)
+
+            """, to: directory + "/m.py")
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
+        let arguments = ["--data", directory + "/data.jsonl", "--metric", directory + "/metric.json", "-j", "4", directory + "/candidates.jsonl"]
+        let outcome = try score(standIn, arguments, environment: ["MKSPY_SANDBOX": "none"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(scoredCandidates(outcome.stdout).map { $0["scores"]?["ex-1"]?["score"] } == [1, 1, 1])
+        #expect(String(decoding: FileManager.default.contents(atPath: directory + "/imports.log") ?? Data(), as: UTF8.self) == "imported\n")
+
+        for body in ["import sys; sys.exit(3)", "import time; time.sleep(60)"] {
+            Fixture.write(body + "\n", to: directory + "/m.py")
+            let broken = try score(standIn, ["--lm-timeout", "2", "--timeout", "3"] + arguments, cache: "cache-\(body.count)",
+                                   environment: ["MKSPY_SANDBOX": "none"])
+            #expect(broken.status == 1, "\(body): \(broken.stderr)")
+            #expect(broken.stderr.contains("the metric did not load"), "\(body): \(broken.stderr)")
+            for record in scoredCandidates(broken.stdout) {
+                #expect(record["scores"]?["ex-0"]?["error"]?["code"] == "metric", "\(body): \(JSON.object(record).text)")
+                #expect(record["want"]?.arrayValue?.count == 2)
+            }
+        }
+    }
+
     /// The LM timeout is how long to wait, not what to ask: another --lm-timeout replays the
     /// cache, and no pair is paid twice.
     @Test func anotherLMTimeoutReplaysTheCache() throws {

@@ -254,15 +254,13 @@ class SharedMetric:
         signal.setitimer(signal.ITIMER_REAL, limit_s)
         try:
             self.fn, self.exc = load_metric(dspy, metric, spec_dir), None
-        except BaseException as exc:  # a module that calls sys.exit fails its examples, not the session
-            if isinstance(exc, KeyboardInterrupt):
-                raise
+        except (Exception, SystemExit) as exc:  # a module that calls sys.exit fails its examples, not the session
             self.fn, self.exc = None, exc
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
 
-    def load(self, dspy):
+    def load(self):
         if self.exc is not None:
             raise self.exc
         return self.fn
@@ -376,8 +374,8 @@ def child_main(config, request, rfd, wfd, metric=None):
         program = load_program(dspy, request)
         names = {id(p): n for n, p in program.named_predictors()}
         try:
-            metric_fn = metric.load(dspy) if metric else load_metric(dspy, request.get("metric"), request.get("spec_dir"))
-        except Exception as exc:  # the task's metric, not the candidate's doing: its examples stay wanted
+            metric_fn = metric.load() if metric else load_metric(dspy, request.get("metric"), request.get("spec_dir"))
+        except (Exception, SystemExit) as exc:  # the task's metric, not the candidate's doing: its examples stay wanted
             raise MetricLoadError(f"the metric did not load: {type(exc).__name__}: {exc}") from exc
         if hasattr(metric_fn, "predictor"):
             names[id(metric_fn.predictor)] = "metric.judge"
