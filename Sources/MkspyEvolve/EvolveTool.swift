@@ -20,11 +20,11 @@ public enum EvolveTool {
 
           --train FILE           train examples: minibatches, reflection and demos
           --val FILE             val examples: the Pareto frontier and staged evaluation
-          --children N           children per step (default 4)
+          --children N           children per step (default 2)
           --seed N               seed of every random choice (default 0)
           --minibatch N          train examples a child must beat its parent on (default 3)
           --reflection-minibatch N
-                                 train examples a reflection reads (default 5, at least
+                                 train examples a reflection reads (default 16, at least
                                  --minibatch)
           --reflection-lm MODEL  dspy.LM model of the reflection LM (default $MKSPY_REFLECTION_LM,
                                  else $MKSPY_LM); --reflection-lm-base/-key default to
@@ -190,9 +190,9 @@ public enum EvolveTool {
         var options = EvolveOptions()
         options.train = train.ids
         options.val = val.ids
-        options.children = try arguments.integer("--children", minimum: 1) ?? 4
+        options.children = try arguments.integer("--children", minimum: 1) ?? options.children
         options.seed = UInt64(try arguments.integer("--seed", minimum: 0) ?? 0)
-        options.minibatch = try arguments.integer("--minibatch", minimum: 1) ?? 3
+        options.minibatch = try arguments.integer("--minibatch", minimum: 1) ?? options.minibatch
         options.reflectionMinibatch = try arguments.integer("--reflection-minibatch", minimum: options.minibatch)  // it holds the gate
         options.maxCalls = try arguments.integer("--max-calls", minimum: 0)
         options.maxCost = try arguments.decimal("--max-cost")

@@ -101,8 +101,8 @@ import Testing
 
     /// A fixed run, committed as Fixtures/rules-loop-seed3.jsonl: the documented loop on the rules
     /// task at --children 4 --seed 3 --max-calls 180 -j 4, recorded (with `choices`) from the
-    /// tools when reflections came to read five examples and the budget came to be spent on
-    /// finishing what was started (issue 18's tuning on the suite). A change that alters a
+    /// tools when reflections came to read sixteen examples and a parent's children to edit its
+    /// modules in turn across steps (issue 18's tuning on the suite). A change that alters a
     /// choice of the search shows here; one that should is committed with a new fixture and says why.
     @Test(.enabled(if: ready, "needs the DSPy runtime and the built tools"), .timeLimit(.minutes(5)))
     func theLoopMakesTheFixedRunsChoices() throws {

@@ -185,22 +185,23 @@ import Testing
         #expect(third.first { $0["id"] == .string(s.id) }?["want"] == .array(val.dropFirst().map(JSON.string)))
     }
 
-    @Test func aReflectionReadsFiveExamples() {
+    @Test func aReflectionReadsItsMinibatch() {
         var o = options()
         o.train = (1...12).map { "t\($0)" }
         o.jobs = 8
         o.children = 1
         o.reflectionMinibatch = nil
-        // Five by default, whatever -j and --children; at least the gate; as set.
-        #expect(o.readSize == 5)
+        // Sixteen by default, whatever -j and --children; at least the gate; as set.
+        #expect(o.readSize == 16)
         o.children = 4
-        #expect(o.readSize == 5)
-        o.minibatch = 6
-        #expect(o.readSize == 6)
+        #expect(o.readSize == 16)
+        o.minibatch = 20
+        #expect(o.readSize == 20)
         o.minibatch = 3
         o.reflectionMinibatch = 4
         #expect(o.readSize == 4)
-        o.reflectionMinibatch = nil
+        // The rest with five, of twelve train examples: room for a child's own minibatch.
+        o.reflectionMinibatch = 5
         o.children = 1
 
         // The seed's first minibatch is 5 train examples, run with 3 of its val.
@@ -251,7 +252,7 @@ import Testing
     @Test func aParentWithEnoughFailuresReadsThemWithNoPassFirst() {
         var o = options()
         o.train = (1...12).map { "t\($0)" }
-        o.reflectionMinibatch = nil  // five
+        o.reflectionMinibatch = 5
         let s = Fixture.seed()
         var rng = SeededRandom(["test"])
         // Four failures no reflection read (a gate's worth): the minibatch is those, all run.

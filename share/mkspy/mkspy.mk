@@ -44,7 +44,7 @@ VAL       ?= val.jsonl
 # Optional: a test set the best program is scored on at the end (shown in the report).
 TEST      ?=
 RUN       ?= mkspy-run
-CHILDREN  ?= 4
+CHILDREN  ?= 2
 SEED      ?= 0
 # The budget in metric calls; empty: none (then EVOLVE_FLAGS="--max-cost USD" or --patience ends the search).
 MAX_CALLS ?= 300

@@ -46,7 +46,7 @@ class JobRequest(BaseModel):
     max_cost: Optional[float] = Field(None, gt=0, le=1_000_000, description="budget in USD of the scores' LM cost")
     lm: Optional[str] = Field(None, pattern=MODEL, max_length=200, description="dspy.LM model string of the task LM (default: the server's MKSPY_LM)")
     reflection_lm: Optional[str] = Field(None, pattern=MODEL, max_length=200, description="model string of the reflection LM (default: the server's, else lm)")
-    children: int = Field(4, ge=1, le=64, description="children per step (mkspy-evolve --children)")
+    children: int = Field(2, ge=1, le=64, description="children per step (mkspy-evolve --children)")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="seed of every random choice (mkspy-evolve --seed)")
 
     @model_validator(mode="before")
