@@ -215,7 +215,7 @@ def run_gepa(dspy, task, sim, seed, budget, conf, best, workdir):
     model = lm(dspy, sim.port)
     dspy.configure(lm=model)
     program = program_from(dspy, conf["source"])
-    options = dict(GEPA_BEST) if best else {}
+    options = dict(conf.get("gepa_best") or GEPA_BEST) if best else {}
     gepa = dspy.GEPA(metric=metric, max_metric_calls=budget, reflection_lm=model, num_threads=conf["jobs"], seed=seed,
                      track_stats=True, **options)
     train, val = task.examples(dspy, "train"), task.examples(dspy, "val")
@@ -348,7 +348,8 @@ def job(conf):
 def run_grid(args, tasks, systems, budgets, latency, parallel):
     """Every (task, seed) as one job process; returns every run's result."""
     confs = [{"task": t, "seed": s, "budgets": budgets, "systems": systems, "latency_ms": latency, "jobs": args.jobs,
-              "evolve_args": args.evolve_args, "bin": args.bin, "out": args.out, "reference": s == args.seed_list[0]}
+              "evolve_args": args.evolve_args, "gepa_best": args.gepa_best, "bin": args.bin, "out": args.out,
+              "reference": s == args.seed_list[0]}
              for t in tasks for s in args.seed_list]
 
     def launch(conf):
@@ -519,6 +520,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=8)
     ap.add_argument("--only", choices=SYSTEMS)
     ap.add_argument("--evolve-args", default="", help="more mkspy-evolve flags, e.g. '--children 1'")
+    ap.add_argument("--gepa-best-args", default="{}",
+                    help="JSON of dspy.GEPA arguments that replace gepa-best's, e.g. '{\"reflection_minibatch_size\": 16}'")
     ap.add_argument("--parallel", type=int, default=1, help="(task, seed) jobs at once; for score figures at latency 0 only")
     ap.add_argument("--out", help="run directories and results.json (default: a new temporary directory)")
     ap.add_argument("--bin", help="directory of the mkspy binaries (default: PATH)")
@@ -536,6 +539,7 @@ def main():
     for t in tasks:
         halves.setdefault(t, "unsplit")
     args.seed_list = [int(s) for s in args.seeds.split(",")]
+    args.gepa_best = {**GEPA_BEST, **json.loads(args.gepa_best_args)}
     args.budget_list = [int(b) for b in args.budgets.split(",")]
     args.out = os.path.abspath(args.out or tempfile.mkdtemp(prefix="suite-bench-"))
     args.bin = os.path.abspath(args.bin) if args.bin else None
@@ -556,7 +560,7 @@ def main():
     print(f"tasks: {', '.join(f'{t} ({halves[t]})' for t in tasks)}; seeds {args.seeds}; budgets {args.budgets} metric calls; "
           f"-j {args.jobs}; simulator latency {args.latency_ms:g} ms; {args.parallel} runs at once")
     print("gepa:      dspy.GEPA(metric=..., max_metric_calls=B, reflection_lm=lm, num_threads=J, seed=s), its defaults")
-    print(f"gepa-best: the same with {', '.join(f'{k}={v!r}' for k, v in GEPA_BEST.items())}: {GEPA_BEST_WHY}")
+    print(f"gepa-best: the same with {', '.join(f'{k}={v!r}' for k, v in args.gepa_best.items())}: {GEPA_BEST_WHY}")
     print("mkspy:     the README's loop, mkspy-evolve's defaults but -j J --seed s --max-calls B"
           + (f" {args.evolve_args}" if args.evolve_args else "") + "; best = mkspy-evolve --best")
     print("the program's LM uncached for all (GEPA: dspy.LM(cache=False); mkspy-score: --lm-arg cache=false); a fresh simulator a run; "
