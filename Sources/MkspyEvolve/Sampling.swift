@@ -18,7 +18,7 @@ extension Evolver {
         Array(read.sorted { (parent.score($0) ?? 1, $0) < (parent.score($1) ?? 1, $1) }.prefix(options.minibatch)).sorted()
     }
 
-    /// `count` disjoint minibatches of `readSize` train ids for a parent, hard examples first:
+    /// `count` minibatches of `readSize` train ids for a parent (disjoint while train has room), hard examples first:
     /// those it is known to fail (free, and what reflection learns from), then those its nearest
     /// ancestor that ran them failed, then those no one in its lineage ran, then the rest; each
     /// group in a seeded order. One minibatch, for a parent that failed at least a gate's worth

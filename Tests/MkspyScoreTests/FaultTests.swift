@@ -168,11 +168,16 @@ final class FaultTests {
     @Test(.timeLimit(.minutes(2))) func aPythonMetricIsImportedOncePerSession() throws {
         Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")
         Fixture.write("{\"kind\": \"python\", \"path\": \"\(directory)/m.py\", \"function\": \"metric\"}", to: directory + "/metric.json")
-        Fixture.write(Fixture.candidates([("a", nil), ("b", nil), ("c", nil)]), to: directory + "/candidates.jsonl")
+        // The spec lives here, and the metric imports a module beside it: the spec's directory is
+        // first on sys.path when the metric loads, in the session as in a candidate's process.
+        Fixture.write(Fixture.candidates([("a", nil), ("b", nil), ("c", nil)]).replacingOccurrences(of: Fixture.sentiment, with: directory),
+                      to: directory + "/candidates.jsonl")
+        Fixture.write("def same(a, b):\n    return float(a == b)\n", to: directory + "/helper_beside.py")
         Fixture.write("""
+            import helper_beside
             open(\(directory.debugDescription) + "/imports.log", "a").write("imported\\n")
             def metric(gold, pred, trace=None):
-                return float(gold.sentiment == pred.sentiment)
+                return helper_beside.same(gold.sentiment, pred.sentiment)
 
             """, to: directory + "/m.py")
         let standIn = try StandIn(["--answers", directory + "/data.jsonl"])

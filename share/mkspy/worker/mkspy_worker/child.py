@@ -245,13 +245,14 @@ class SharedMetric:
     candidate that time again. The metric is the task's code, not a candidate's; a module that
     fails to load, or takes longer than `limit_s`, fails in each process as it would there."""
 
-    def __init__(self, dspy, metric, spec_dir, limit_s):
+    def __init__(self, dspy, metric, spec_dir, limit_s, directory):
         import signal
 
         def late(signum, frame):
             raise TimeoutError(f"importing the metric took longer than {limit_s:g} s")
         previous = signal.signal(signal.SIGALRM, late)
         signal.setitimer(signal.ITIMER_REAL, limit_s)
+        sys.path.insert(0, directory)  # first on the path, as in a candidate's process (see load_program)
         try:
             self.fn, self.exc = load_metric(dspy, metric, spec_dir), None
         except (Exception, SystemExit) as exc:  # a module that calls sys.exit fails its examples, not the session
@@ -259,6 +260,7 @@ class SharedMetric:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            sys.path.remove(directory)
 
     def load(self):
         if self.exc is not None:

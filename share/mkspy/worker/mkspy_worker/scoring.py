@@ -51,7 +51,7 @@ class Worker:
         self.calls = {}  # (cid, eid) -> {"done": [call, ...], "open": {call_id: call}}: what the child reported
         self.stdin_open = True
         self.sandbox = Sandbox(lm_cache_dir(config))
-        self.metrics = {}  # a python metric's (metric, spec_dir) as JSON -> its SharedMetric
+        self.metrics = {}  # a python metric's (metric, spec_dir, directory) as JSON -> its SharedMetric
         become_subreaper()  # what a killed keeper leaves comes to us, to be ended
 
     def emit(self, obj):
@@ -112,10 +112,13 @@ class Worker:
         metric = request.get("metric") or {}
         if metric.get("kind") != "python":
             return None
-        key = json.dumps([metric, request.get("spec_dir")], sort_keys=True)
+        # The directory a candidate's process puts first on sys.path before it loads the metric.
+        path = request.get("program_path")
+        directory = os.path.dirname(path) if path else request.get("spec_dir") or os.getcwd()
+        key = json.dumps([metric, request.get("spec_dir"), directory], sort_keys=True)
         if key not in self.metrics:
             import dspy
-            self.metrics[key] = SharedMetric(dspy, metric, request.get("spec_dir"), self.timeout)
+            self.metrics[key] = SharedMetric(dspy, metric, request.get("spec_dir"), self.timeout, directory)
         return self.metrics[key]
 
     def remove(self, child, kill=False):
