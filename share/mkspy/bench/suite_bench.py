@@ -49,8 +49,8 @@ RATIO_LATENCY_MS = 100
 # dspy.GEPA's own best settings, from the gepa and dspy docs (see the results header):
 GEPA_BEST = {"reflection_minibatch_size": 5, "gepa_kwargs": {"cache_evaluation": True}}
 GEPA_BEST_WHY = (
-    "reflection_minibatch_size=5 (gepa's batch-sampling guide: 5-10 for classification with many "
-    "categories, and a reflection that reads more failures learns more; mkspy's reflection reads 5 at -j 8), "
+    "reflection_minibatch_size (5 unless --gepa-best-args says otherwise: gepa's batch-sampling guide says 5-10 for "
+    "classification with many categories, and a reflection that reads more failures learns more), "
     "cache_evaluation=True (gepa.optimize: a (candidate, example) pair is never paid twice, as in mkspy); "
     "candidate_selection_strategy='pareto', use_merge=True, skip_perfect_score=True kept (the docs' "
     "recommendation for general optimization; current_best would be greedy on noisy tasks)")
