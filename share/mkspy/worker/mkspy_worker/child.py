@@ -141,11 +141,17 @@ def retrying(lm, retries):
     return lm
 
 
+def program_directory(request):
+    """The directory a candidate's process puts first on sys.path: its user's program's, else its spec's."""
+    path = request.get("program_path")
+    return os.path.dirname(path) if path else request.get("spec_dir") or os.getcwd()
+
+
 def load_program(dspy, request):
     """The program instance defined by the candidate's source."""
     if request.get("program_path"):
         return load_user_program(dspy, request)
-    spec_dir = request.get("spec_dir") or os.getcwd()
+    spec_dir = program_directory(request)
     if spec_dir not in sys.path:
         sys.path.insert(0, spec_dir)
     name = "mkspy_candidate"
@@ -168,7 +174,7 @@ def load_user_program(dspy, request):
     candidate's state applied with load_state, and its named_predictors() checked against the
     spec's. Any failure here is the file's or the arguments', never a candidate's."""
     path = request["program_path"]
-    directory = os.path.dirname(path)
+    directory = program_directory(request)
     if directory in sys.path:
         sys.path.remove(directory)
     sys.path.insert(0, directory)

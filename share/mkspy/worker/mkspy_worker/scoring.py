@@ -13,7 +13,7 @@ import time
 import traceback
 
 from .cache import lm_cache_dir
-from .child import SharedMetric, child_main
+from .child import SharedMetric, child_main, program_directory
 from .common import encode, error, log, usage_of
 from .isolation import Sandbox, become_subreaper, end_children, exit_code, keeper
 
@@ -112,9 +112,7 @@ class Worker:
         metric = request.get("metric") or {}
         if metric.get("kind") != "python":
             return None
-        # The directory a candidate's process puts first on sys.path before it loads the metric.
-        path = request.get("program_path")
-        directory = os.path.dirname(path) if path else request.get("spec_dir") or os.getcwd()
+        directory = program_directory(request)  # first on sys.path in a candidate's process too
         key = json.dumps([metric, request.get("spec_dir"), directory], sort_keys=True)
         if key not in self.metrics:
             import dspy
