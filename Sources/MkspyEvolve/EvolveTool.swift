@@ -33,7 +33,9 @@ public enum EvolveTool {
                                  extra dspy.LM argument of the reflection LM, e.g.
                                  max_tokens=1024 (default $MKSPY_REFLECTION_LM_ARGS, else
                                  $MKSPY_LM_ARGS: "K=V K=V")
-          --max-calls N          stop after N metric calls (scored candidate-example pairs)
+          --max-calls N          stop after N metric calls (scored candidate-example pairs);
+                                 a val set over N/4 is cut to the first N/4 of its seeded
+                                 order
           --max-cost USD         stop once the scores' LM cost reaches USD
           --patience N           stop after N generations without a better val mean
           --target SCORE         stop once the best val mean reaches SCORE
@@ -47,8 +49,9 @@ public enum EvolveTool {
                                  the slots a step's examples leave idle
           --cache DIR            DSPy's LM cache for reflection calls (default
                                  ~/.cache/mkspy/lm-cache, as mkspy-score's)
-          --best                 write only the best fully evaluated candidate, with its val
-                                 mean and the number of val examples in evolve.val
+          --best                 write only the best fully evaluated candidate (else the one
+                                 the val race took farthest), with its val mean and the
+                                 number of val examples in evolve.val
           --explain              write what this step decides of every candidate, as
                                  {"kind":"explain"} records (status, why, val mean, frontier, …)
           --frontier             write the fully evaluated candidates as explain records, best
@@ -108,16 +111,25 @@ public enum EvolveTool {
             for record in arguments.flag("--explain") ? evolver.explained() : evolver.ranking() { filter.emit(record) }
             filter.finish()
         }
+        if let note = valCutNote(evolver), arguments.flag("--best") || (!filter.quiet && evolver.stepNumber == 1) {
+            filter.diagnose(nil, note)
+        }
         if arguments.flag("--best") {
-            guard let best = evolver.best else {
-                filter.diagnose(nil, "no candidate has been scored on every val example yet")
+            guard let (best, val) = evolver.best.map({ ($0, evolver.options.val) }) ?? evolver.farthest else {
+                filter.diagnose(nil, "no candidate has been scored on any val example yet")
                 exit(max(filter.status, .cannotProceed))
             }
+            if val.count < evolver.options.val.count {
+                filter.diagnose(nil, "no candidate was scored on all \(evolver.options.val.count) val examples (the search ended first): "
+                                + "this is the one the val race took farthest, \(val.count) of them"
+                                + (evolver.options.maxCalls == nil ? " (if the search's --max-calls cut val, give --best the same)" : ""))
+            }
+            let mean = best.mean(val) ?? 0
             var record = best.withScores
             record.evolve = EvolveMarks(minibatch: record.evolve?.minibatch, minibatches: record.evolve?.minibatches,
-                                        val: .init(mean: best.mean(evolver.options.val) ?? 0, n: evolver.options.val.count))
+                                        val: .init(mean: mean, n: val.count))
             filter.emit(record.json)
-            if !filter.quiet { filter.diagnose(nil, "best: \(best.id.prefix(12)) (\(best.candidate.origin), generation \(best.candidate.generation)), val mean \(format(best.mean(evolver.options.val) ?? 0))") }
+            if !filter.quiet { filter.diagnose(nil, "best: \(best.id.prefix(12)) (\(best.candidate.origin), generation \(best.candidate.generation)), val mean \(format(mean)) on \(val.count)") }
             filter.finish()
         }
         if archive.entries.isEmpty {
@@ -151,6 +163,13 @@ public enum EvolveTool {
         }
         for record in result.records.dropFirst(written) { filter.emit(record.json) }
         filter.finish()
+    }
+
+    /// What to tell when the budget cut val (`EvolveOptions.affordableVal`).
+    static func valCutNote(_ evolver: Evolver) -> String? {
+        guard let given = evolver.valCut, let maxCalls = evolver.options.maxCalls else { return nil }
+        return "val has \(given) examples and --max-calls \(maxCalls) pays for \(evolver.options.val.count) of them "
+            + "(a quarter of the budget): the search keeps the first \(evolver.options.val.count) of its seeded order as val"
     }
 
     /// `reflector`, telling on stderr what each reflection read and the instruction it proposed

@@ -8,6 +8,8 @@ public struct Evolver {
     public let options: EvolveOptions
     /// Val ids in the run's fixed evaluation order (a seeded shuffle): stages are its prefixes.
     public let valOrder: [String]
+    /// The size of the val set given, when the budget cut it (`EvolveOptions.affordableVal`).
+    public let valCut: Int?
     let valSet: Set<String>
     /// Cumulative stage sizes: a quarter, a half, then all of val (in whole rounds of `jobs`).
     public let stages: [Int]
@@ -28,9 +30,13 @@ public struct Evolver {
         var options = options
         options.train.removeAll { unusable.contains($0) }
         options.val.removeAll { unusable.contains($0) }
-        self.options = options
         var rng = SeededRandom(["val-order", String(options.seed)])
-        valOrder = rng.shuffled(options.val)
+        let order = rng.shuffled(options.val)
+        valOrder = Array(order.prefix(options.affordableVal(order.count)))
+        let kept = Set(valOrder)
+        options.val.removeAll { !kept.contains($0) }
+        valCut = valOrder.count < order.count ? order.count : nil
+        self.options = options
         valSet = Set(options.val)
         stages = stageSizes(options.val.count, jobs: options.jobs)
         entries = archive.ordered
@@ -53,6 +59,15 @@ public struct Evolver {
     /// The best fully evaluated candidate: highest mean val score; ties go to the earlier
     /// generation, then to the one read first (found with fewer metric calls).
     public var best: Entry? { complete.min(by: ranksAbove) }
+
+    /// What `--best` names when no candidate has run all of val (the search ended first): the one
+    /// the val race took farthest, the longest scored prefix of the val order, then the higher
+    /// mean on it, then the one read first; with the val ids it ran. Nil when none ran any.
+    public var farthest: (entry: Entry, val: [String])? {
+        entries.map { e in (entry: e, val: Array(valOrder.prefix { e.score($0) != nil })) }
+            .filter { !$0.val.isEmpty }
+            .max { a, b in a.val.count != b.val.count ? a.val.count < b.val.count : (a.entry.mean(a.val) ?? 0) < (b.entry.mean(b.val) ?? 0) }
+    }
 
     /// Whether fully evaluated `a` ranks above `b`: a higher val mean, else an earlier
     /// generation, else read first.

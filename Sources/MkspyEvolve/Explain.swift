@@ -9,11 +9,13 @@ extension Evolver {
         return [search] + entries.map { explain($0, rank: ranks[$0.id]) }
     }
 
-    /// The `search` record: the train and val ids (val in file order), what was spent of the
-    /// budget, why the search stops if it does now, the frontier and the best.
+    /// The `search` record: the train and val ids (val in file order; `val_given`: the size of
+    /// the val set given when the budget cut it), what was spent of the budget, why the search
+    /// stops if it does now, the frontier and the best.
     var search: JSON {
         [
             "kind": "search", "train": .array(options.train.map(JSON.string)), "val": .array(options.val.map(JSON.string)),
+            "val_given": .int(valCut ?? options.val.count),
             "metric_calls": .int(archive.metricCalls), "max_calls": options.maxCalls.map(JSON.int) ?? .null,
             "cost": .double(archive.cost), "max_cost": options.maxCost.map(JSON.double) ?? .null,
             "stop": stopReason.map(JSON.string) ?? .null, "candidates": .int(entries.count),

@@ -32,8 +32,22 @@ public struct EvolveOptions: Sendable {
     /// Examples mkspy-score runs at once (its `-j`): the seeds' val fills each pass up to a
     /// multiple of it.
     public var jobs = 4
+    /// The most of `maxCalls` that val may take: a larger val is cut to the first that many of
+    /// its seeded order, so that the seed, a finalist or two and the search between them fit
+    /// (with val larger than the budget no candidate was ever scored on all of it: no leader, no
+    /// frontier, no best). On the tuning task with 200 val examples (fee_cot_bigval), test at
+    /// 200/300/400/800 calls: uncut 0.000/0.673/0.673/0.779, a half 0.673/0.673/-/-, a quarter
+    /// 0.773/0.780/0.780/0.779, an eighth 0.766/0.796/0.782/0.778.
+    public var valShare = 0.25
 
     public init() {}
+
+    /// Val examples the search keeps out of `count`: all, unless the budget is too small for them.
+    public func affordableVal(_ count: Int) -> Int {
+        guard let maxCalls else { return count }
+        let cap = Double(maxCalls) * valShare
+        return cap >= Double(count) ? count : max(1, Int(cap))
+    }
 
     /// What a reflection reads: a parent's minibatch, and a climbing child's own. Unless set,
     /// sixteen (at least the gate): a reflection that reads more failures learns more. On the

@@ -13,6 +13,7 @@ import Testing
         o.val = val
         o.jobs = 1
         o.reflectionMinibatch = 3  // the gate: these fixtures are drawn for it
+        o.valShare = 1  // the schedule on all of val, also under small budgets (the cut: valIsCut…)
         return o
     }
 
@@ -346,6 +347,46 @@ import Testing
         // with what completing both would need.
         #expect(r.records.map(\.id) == [strong.id])
         #expect(r.records.first?.want == Array(order.dropFirst(2)))
+    }
+
+    /// A budget that cannot pay for val a few times over keeps the first quarter-budget of val's
+    /// seeded order as val: every stage, gate and best is then on those.
+    @Test func valIsCutToWhatTheBudgetPaysFor() {
+        let s = Fixture.seed()
+        var o = options()
+        o.valShare = 0.25
+        let full = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: o)
+        #expect(full.valCut == nil && full.options.val == val)
+        o.maxCalls = 32
+        #expect(Evolver(archive: Fixture.archive([Fixture.record(s)]), options: o).valCut == nil)
+        o.maxCalls = 12
+        let cut = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: o)
+        #expect(cut.valCut == 8 && cut.valOrder == Array(full.valOrder.prefix(3)))
+        #expect(Set(cut.options.val) == Set(cut.valOrder))
+        guard case .pending(let asked) = cut.status(cut.archive.entries[s.id]!) else { Issue.record("the seed runs val"); return }
+        #expect(Set(asked) == Set(cut.valOrder))
+        let done = Fixture.archive([Fixture.record(s, scores: Dictionary(uniqueKeysWithValues: cut.valOrder.map { ($0, 0.5) }))])
+        #expect(Evolver(archive: done, options: o).best?.id == s.id)
+    }
+
+    /// When no candidate ran all of val, --best names the one the val race took farthest: the
+    /// longest scored prefix of the val order, then the higher mean on it.
+    @Test func withoutAFullyEvaluatedCandidateTheFarthestInTheValRaceIsBest() {
+        let s = Fixture.seed()
+        let early = Fixture.child(of: s, instruction: "early")
+        let far = Fixture.child(of: s, instruction: "far")
+        let order = Evolver(archive: Fixture.archive([Fixture.record(s)]), options: options()).valOrder
+        let scores = { (n: Int, x: Double) in Dictionary(uniqueKeysWithValues: order.prefix(n).map { ($0, x) }) }
+        let o = options()
+        #expect(Evolver(archive: Fixture.archive([Fixture.record(s)]), options: o).farthest == nil)
+        var archive = Fixture.archive([Fixture.record(s, scores: scores(4, 0.25)), Fixture.record(early, scores: scores(2, 1)),
+                                       Fixture.record(far, scores: scores(4, 0.5))])
+        var e = Evolver(archive: archive, options: o)
+        #expect(e.best == nil && e.farthest?.entry.id == far.id && e.farthest?.val == Array(order.prefix(4)))
+        // A score off the val order's prefix does not count as farther.
+        archive = Fixture.archive([Fixture.record(s, scores: scores(4, 0.25)), Fixture.record(early, scores: scores(2, 1).merging([order[5]: 1]) { $1 })])
+        e = Evolver(archive: archive, options: o)
+        #expect(e.farthest?.entry.id == s.id)
     }
 
     @Test func refusedCandidatesAreDead() {

@@ -30,14 +30,19 @@ import Testing
             MKSPY_PROGRESS=json $e seeds.jsonl archive.jsonl 2>events.err >/dev/null
             mkspy-check -q seeds.jsonl > checked.jsonl
             MKSPY_PROGRESS=json mkspy-score --cache cache-json --data \(task)/val.jsonl <checked.jsonl 2>score-events.err >/dev/null
-            $e --best archive.jsonl > best.jsonl
+            $e --best archive.jsonl > best.jsonl 2>best.err
+            $e --explain archive.jsonl | jq -c 'select(.kind == "search")' > search.jsonl
             $e --frontier archive.jsonl > frontier.jsonl
             \(python) -c 'import pty, sys; pty.spawn(sys.argv[1:])' sh -c \\
                 'mkspy-score -j 1 --cache cache-tty --data \(task)/val.jsonl <checked.jsonl >/dev/null' > tty.out
             """, in: dir, environment: env)
 
-        // On a pipe: one plain line per step, the stop line last.
-        let steps = Self.lines(dir + "/evolve.err")
+        // On a pipe: one plain line per step, the stop line last; before them, once, that 60
+        // calls keep 15 of the 24 val examples; between them, why a step proposed less.
+        let cut = "mkspy-evolve: val has 24 examples and --max-calls 60 pays for 15 of them"
+        let said = Self.lines(dir + "/evolve.err")
+        #expect(said.first?.hasPrefix(cut) == true && said.filter { $0.hasPrefix(cut) }.count == 1)
+        let steps = said.dropFirst().filter { !$0.hasPrefix("mkspy-evolve: budget: ") }
         #expect(steps.count >= 3)
         for line in steps {
             #expect(Self.matches(line, #"^mkspy-evolve: step [0-9]+: [0-9]+ of 60 metric calls, best val (none yet|[0-9.]+), frontier [0-9]+"#), "\(line)")
@@ -63,8 +68,11 @@ import Testing
         #expect(tty.components(separatedBy: "\r\u{1B}[Kmkspy-score: ").count - 1 >= 2, "\(tty.debugDescription)")
         #expect(tty.contains("24/24 examples"))
 
-        // --best: its val mean over the n val examples behind it, as its scores say.
-        let valIDs = try Self.lines(task + "/val.jsonl").map { try #require(JSON.parse(Array($0.utf8))["id"]?.stringValue) }
+        // --best: its val mean over the n val examples behind it (the 15 kept), as its scores say.
+        let search = try JSON.parse(try #require(readFile(dir + "/search.jsonl")))
+        let valIDs = (search["val"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(valIDs.count == 15 && search["val_given"] == 24)
+        #expect(Self.lines(dir + "/best.err").first?.hasPrefix(cut) == true)
         let best = try JSON.parse(try #require(readFile(dir + "/best.jsonl")))
         let mean = valIDs.compactMap { best["scores"]?[$0]?["score"]?.doubleValue }.reduce(0, +) / Double(valIDs.count)
         #expect(best["evolve"]?["val"]?["n"] == .int(valIDs.count))

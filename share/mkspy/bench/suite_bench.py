@@ -256,12 +256,16 @@ def run_mkspy(dspy, task, sim, seed, budget, conf, workdir):
                 break
             steps += 1
         ended = time.monotonic()
-    curve, calls = curve_from_archive(archive, [r["id"] for r in task.rows["val"]])
+    # mkspy's val is the one its search kept: all of val, unless the budget cut it (mkspy-evolve(1), --max-calls)
+    explained = subprocess.run(f"{evolve} --explain {q(archive)}", shell=True, env=env, capture_output=True, text=True, check=True)
+    search = next(r for r in map(json.loads, explained.stdout.splitlines()) if r["kind"] == "search")
+    curve, calls = curve_from_archive(archive, search["val"])
     best = subprocess.run(f"{evolve} --best {q(archive)}", shell=True, env=env, capture_output=True, text=True)
     record = json.loads(best.stdout) if best.returncode == 0 else None  # None: no candidate ran all of val
     genome = {name: {"instruction": m.get("instruction"), "strategy": m.get("strategy"), "demos": len(m.get("demos") or [])}
               for name, m in ((record or {}).get("genome") or {}).items()}
     return record and record["source"], {"curve": curve, "calls": calls, "val": curve[-1][1] if curve else None,
+                                         "val_n": len(search["val"]),
                                          "started": started, "ended": ended, "steps": steps, "best": genome,
                                          "candidates": len({json.loads(line)["id"] for line in open(archive)})}
 
@@ -429,7 +433,8 @@ def report(results, tasks, halves, args, budgets, systems, references):
                     continue
                 gap = [r["test"] - r["val"] if r["val"] is not None else None for r in runs]
                 print(f"  {system:10s} {b:6d}  {fmt([r['val'] for r in runs]):>15s}  {fmt([r['test'] for r in runs]):>15s}  "
-                      f"{fmt(gap):>15s}  {sum(r['calls'] for r in runs) / len(runs):6.0f}")
+                      f"{fmt(gap):>15s}  {sum(r['calls'] for r in runs) / len(runs):6.0f}"
+                      + (f"  (val: {runs[0]['val_n']} of {len(task.rows['val'])} kept)" if runs[0].get("val_n", 0) < len(task.rows["val"]) else ""))
         mk = pick(t, "mkspy", top)
         if mk and "mkspy" in systems:
             points = mean_curve(mk, end=top)
@@ -566,8 +571,9 @@ def main():
     print("the program's LM uncached for all (GEPA: dspy.LM(cache=False); mkspy-score: --lm-arg cache=false); a fresh simulator a run; "
           "val: the best fully evaluated candidate's mean val; test: that program's mean on test; a candidate's val counts from "
           "the call that completes it (GEPA: its discovery count + the val it ran); GEPA's calls may pass B (it ends the iteration "
-          "it is in, and pays its seed's full val whatever B is); mkspy's val '-': no candidate ran all of val within B "
-          "(its test is then the seed program's)", flush=True)
+          "it is in, and pays its seed's full val whatever B is); mkspy's val is on the val its search kept: all of it, unless "
+          "val is over a quarter of B (then the first B/4 of its seeded order); '-': no candidate ran all of that within B "
+          "(its test is then that of the one --best names)", flush=True)
     results = run_grid(args, tasks, systems, args.budget_list, args.latency_ms, args.parallel)
     references = {}
     for t in tasks:
