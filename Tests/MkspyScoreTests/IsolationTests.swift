@@ -144,6 +144,29 @@ final class IsolationTests {
         }
     }
 
+    /// Under bubblewrap a program, forked from the session and moved into its sandbox, sees only
+    /// the sandbox's processes, holds no capability and cannot make the file system writable
+    /// again; without it, it sees everything (the attack then fails its examples on purpose).
+    @Test(.timeLimit(.minutes(2)), arguments: sandboxes)
+    func aSandboxedProgramSeesNoOtherProcessAndHoldsNoCapability(sandbox: String) throws {
+        let eids = data()
+        let standIn = try StandIn(["--answers", directory + "/answers.jsonl"])
+        Fixture.write(Fixture.candidates([("good", nil), ("escalate", attack("escalate"))]), to: directory + "/escalate.jsonl")
+        let outcome = try score(standIn, sandbox, ["--data", directory + "/data.jsonl", "-j", "2", directory + "/escalate.jsonl"])
+        let candidates = scoredCandidates(outcome.stdout)
+        #expect(candidates.count == 2, "\(outcome.stderr)")
+        guard candidates.count == 2 else { return }
+        for eid in eids {
+            let error = candidates[1]["scores"]?[eid]?["error"]
+            if sandbox == "bwrap" {
+                #expect(error == .null, "\(eid): \(error?.text ?? "")")
+                #expect(candidates[1]["scores"]?[eid]?["score"] == candidates[0]["scores"]?[eid]?["score"])
+            } else {
+                #expect(error?["message"]?.stringValue?.contains("escaped: sees") == true, "\(eid): \(error?.text ?? "")")
+            }
+        }
+    }
+
     /// A record whose source was swapped after mkspy-check checked it is refused (SCORE006)
     /// before any LM call, unless --force.
     @Test func aCheckHoldsOnlyForTheSourceItChecked() throws {

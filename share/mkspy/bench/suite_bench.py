@@ -17,7 +17,7 @@ Run it with the Python that has dspy==3.4.1 and gepa 0.1.4, the mkspy binaries i
     suite_bench.py [--tasks a,b] [--split tune|report|all] [--seeds 0,1,2,3,4] [--budgets 200,400,800]
                    [--jobs 8] [--latency-ms 0] [--only gepa|gepa-best|mkspy] [--evolve-args FLAGS]
                    [--parallel N] [--out DIR] [--bin DIR]
-    suite_bench.py --overhead [--busy-core] [--tasks ...] [--seeds 0] [--budgets 400] ...
+    suite_bench.py --overhead [--busy-core] [--confined] [--tasks ...] [--seeds 0] [--budgets 400] ...
 
 (suite_bench.sh builds the release binaries and runs it.) --out keeps every run's directory and
 result: a rerun with the same --out skips the runs already done. --overhead times the loop, one
@@ -200,12 +200,13 @@ def seed_source(task, env):
     return json.loads(out.splitlines()[0])["source"]
 
 
-def mkspy_env(port, workdir, bin_dir):
+def mkspy_env(port, workdir, conf):
     env = dict(os.environ, MKSPY_LM="openai/standin", MKSPY_LM_BASE=f"http://127.0.0.1:{port}/v1", MKSPY_LM_KEY="standin",
-               MKSPY_PYTHON=sys.executable, MKSPY_SHARE=SHARE, DSPY_CACHEDIR=os.path.join(workdir, "dspy-cache"),
-               MKSPY_SANDBOX="none")  # GEPA runs the same programs unconfined: the search is compared, not bubblewrap
-    if bin_dir:
-        env["PATH"] = os.path.abspath(bin_dir) + os.pathsep + env["PATH"]
+               MKSPY_PYTHON=sys.executable, MKSPY_SHARE=SHARE, DSPY_CACHEDIR=os.path.join(workdir, "dspy-cache"))
+    if not conf.get("confined"):
+        env["MKSPY_SANDBOX"] = "none"  # GEPA runs the same programs unconfined: the search is compared, not bubblewrap
+    if conf["bin"]:
+        env["PATH"] = os.path.abspath(conf["bin"]) + os.pathsep + env["PATH"]
     return env
 
 
@@ -233,7 +234,7 @@ def run_gepa(dspy, task, sim, seed, budget, conf, best, workdir):
 
 
 def run_mkspy(dspy, task, sim, seed, budget, conf, workdir):
-    env = mkspy_env(sim.port, workdir, conf["bin"])
+    env = mkspy_env(sim.port, workdir, conf)
     q = lambda p: shlex.quote(p)
     spec, train, val = (q(os.path.join(task.dir, "spec.json")), q(task.path("train")), q(task.path("val")))
     seeds, archive, nxt = (os.path.join(workdir, f) for f in ("seeds.jsonl", "archive.jsonl", "next.jsonl"))
@@ -282,7 +283,7 @@ def warm_up(task, conf, out):
                 f.write(json.dumps(task.rows["train"][0]) + "\n")
             subprocess.run(f"mkspy-spec {shlex.quote(os.path.join(task.dir, 'spec.json'))} | mkspy-gen | mkspy-check -q | "
                            f"mkspy-score -q --lm-arg cache=false --data {shlex.quote(one)} > /dev/null", shell=True,
-                           env=mkspy_env(sim.port, workdir, conf["bin"]), check=True)
+                           env=mkspy_env(sim.port, workdir, conf), check=True)
         finally:
             sim.stop()
     shutil.rmtree(workdir, ignore_errors=True)
@@ -301,7 +302,7 @@ def job(conf):
     for name in ("dspy", "gepa", "LiteLLM", "litellm"):
         logging.getLogger(name).setLevel(logging.ERROR)
     task = Task(conf["task"])
-    conf["source"] = seed_source(task, mkspy_env(0, conf["out"], conf["bin"]))
+    conf["source"] = seed_source(task, mkspy_env(0, conf["out"], conf))
     seed, latency = conf["seed"], conf["latency_ms"]
     metric = task.metric()
     if conf["reference"]:  # the seed program's own scores, once per task
@@ -352,7 +353,7 @@ def job(conf):
 def run_grid(args, tasks, systems, budgets, latency, parallel):
     """Every (task, seed) as one job process; returns every run's result."""
     confs = [{"task": t, "seed": s, "budgets": budgets, "systems": systems, "latency_ms": latency, "jobs": args.jobs,
-              "evolve_args": args.evolve_args, "gepa_best": args.gepa_best, "bin": args.bin, "out": args.out,
+              "evolve_args": args.evolve_args, "gepa_best": args.gepa_best, "bin": args.bin, "confined": args.confined, "out": args.out,
               "reference": s == args.seed_list[0]}
              for t in tasks for s in args.seed_list]
 
@@ -501,7 +502,8 @@ def overhead(args, tasks):
     m, sd = mean_sd(per_step)
     if m is not None:
         print(f"  mkspy's overhead per step: {m * 1000:.0f} ± {sd * 1000:.0f} ms (mean ± sd over {len(per_step)} runs)")
-    print(f"\n== wall-clock at {RATIO_LATENCY_MS} ms latency, -j {args.jobs}{', one core kept busy by another process' if args.busy_core else ''}")
+    print(f"\n== wall-clock at {RATIO_LATENCY_MS} ms latency, -j {args.jobs}{', one core kept busy by another process' if args.busy_core else ''}"
+          f"{'; mkspy confined by bubblewrap' if args.confined else ''}")
     ratios = []
     for r in slow:
         if r["system"] != "mkspy":
@@ -532,6 +534,8 @@ def main():
     ap.add_argument("--bin", help="directory of the mkspy binaries (default: PATH)")
     ap.add_argument("--overhead", action="store_true", help="time the loop instead (one run at a time)")
     ap.add_argument("--busy-core", action="store_true", help="with --overhead: keep one core busy with another process")
+    ap.add_argument("--confined", action="store_true",
+                    help="mkspy's candidates under bubblewrap where it is installed, as the README's loop runs them (default: unconfined, as GEPA's)")
     ap.add_argument("--job", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.job:

@@ -30,7 +30,7 @@ class Child:
         self.from_child = from_child  # fd
         self.exited = os.pidfd_open(pid)  # readable once the keeper has exited
         self.scratch = scratch  # its writable directory under bubblewrap, else None
-        self.ready = not scratch  # a fresh Python says when it has imported DSPy; a fork is ready at once
+        self.ready = True  # a fork is ready at once; a fresh Python (Sandbox.fresh) says when it has imported DSPy
         self.forged = False
         self.buffer = b""
         self.running = {}  # eid -> (job, deadline, started)
@@ -67,10 +67,12 @@ class Worker:
         other candidate's process holds them, and none of the session's descriptors stays open."""
         request = self.candidates[cid]
         self.sandbox.warn(log)
-        metric = None if self.sandbox.bwrap else self.shared_metric(request)
+        fresh = self.sandbox.fresh
+        metric = None if fresh else self.shared_metric(request)
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
         scratch = tempfile.mkdtemp(prefix="mkspy-scratch-") if self.sandbox.bwrap else None
+        confine = (lambda: self.sandbox.hold(scratch)) if scratch and not fresh else None
         session = os.getpid()
         pid = os.fork()
         if pid == 0:
@@ -85,25 +87,26 @@ class Worker:
                     os.close(self.log_file.fileno())
                 os.close(self.selector.fileno())
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                keeper(session, lambda: self.run_child(request, down_r, up_w, scratch, metric), (down_r, up_w))
+                keeper(session, lambda: self.run_child(request, down_r, up_w, scratch if fresh else None, metric), (down_r, up_w), confine)
             except BaseException:
                 traceback.print_exc()
             os._exit(70)
         os.close(down_r)
         os.close(up_w)
         child = Child(pid, cid, os.fdopen(down_w, "w", buffering=1, encoding="utf-8"), up_r, scratch)
-        if scratch:  # a fresh Python learns its candidate from its first line
+        if fresh:  # a fresh Python learns its candidate from its first line
+            child.ready = False
             child.to_child.write(json.dumps({"config": self.config, "request": request}) + "\n")
         self.children.append(child)
         self.selector.register(up_r, selectors.EVENT_READ, child)
         self.selector.register(child.exited, selectors.EVENT_READ, child)
         return child
 
-    def run_child(self, request, rfd, wfd, scratch, metric):
-        if scratch:
+    def run_child(self, request, rfd, wfd, fresh_scratch, metric):
+        if fresh_scratch:
             os.set_inheritable(rfd, True)
             os.set_inheritable(wfd, True)
-            os.execv(self.sandbox.bwrap, self.sandbox.command(rfd, wfd, scratch))
+            os.execv(self.sandbox.bwrap, self.sandbox.command(rfd, wfd, fresh_scratch))
         child_main(self.config, request, rfd, wfd, metric)
 
     def shared_metric(self, request):

@@ -3,12 +3,14 @@
 import json
 import os
 import selectors
+import shutil
 import sys
 import time
 import traceback
 
 from .cache import look_model_up, lm_cache_dir, use_lm_cache
 from .common import encode, read_line
+from .isolation import Sandbox
 from .session import import_runtime, start_session
 
 def serve(path, idle):
@@ -29,6 +31,9 @@ def serve(path, idle):
     finally:
         probe.close()
     import_runtime()
+    bwrap = shutil.which("bwrap")
+    if bwrap and os.environ.get("MKSPY_SANDBOX") != "none":
+        Sandbox.joins(bwrap)  # once, here, rather than in every session
     try:
         os.unlink(path)
     except FileNotFoundError:
