@@ -435,7 +435,7 @@ def report(results, tasks, halves, args, budgets, systems, references):
                 gap = [r["test"] - r["val"] if r["val"] is not None else None for r in runs]
                 print(f"  {system:10s} {b:6d}  {fmt([r['val'] for r in runs]):>15s}  {fmt([r['test'] for r in runs]):>15s}  "
                       f"{fmt(gap):>15s}  {sum(r['calls'] for r in runs) / len(runs):6.0f}"
-                      + (f"  (val: {runs[0]['val_n']} of {len(task.rows['val'])} kept)" if runs[0].get("val_n", 0) < len(task.rows["val"]) else ""))
+                      + (f"  (val: {runs[0]['val_n']} of {len(task.rows['val'])} kept)" if runs[0].get("val_n", len(task.rows["val"])) < len(task.rows["val"]) else ""))
         mk = pick(t, "mkspy", top)
         if mk and "mkspy" in systems:
             points = mean_curve(mk, end=top)
