@@ -118,9 +118,11 @@ public struct EvolveMarks: Equatable, Sendable {
     public var val: Val?
     /// The step of the search that last wrote the record (1 for the first).
     public var step: Int?
+    /// That step's `--max-calls` (it decides how much of val the search keeps).
+    public var maxCalls: Int?
 
-    public init(minibatch: [String]? = nil, minibatches: [[String]]? = nil, val: Val? = nil, step: Int? = nil) {
-        self.minibatch = minibatch; self.minibatches = minibatches; self.val = val; self.step = step
+    public init(minibatch: [String]? = nil, minibatches: [[String]]? = nil, val: Val? = nil, step: Int? = nil, maxCalls: Int? = nil) {
+        self.minibatch = minibatch; self.minibatches = minibatches; self.val = val; self.step = step; self.maxCalls = maxCalls
     }
 
     public var json: JSON {
@@ -129,6 +131,7 @@ public struct EvolveMarks: Equatable, Sendable {
         if let minibatches { o["minibatches"] = .array(minibatches.map { .array($0.map(JSON.string)) }) }
         if let val { o["val"] = ["mean": .double(val.mean), "n": .int(val.n)] }
         if let step { o["step"] = .int(step) }
+        if let maxCalls { o["max_calls"] = .int(maxCalls) }
         return .object(o)
     }
 
@@ -138,5 +141,6 @@ public struct EvolveMarks: Equatable, Sendable {
         minibatches = json["minibatches"]?.arrayValue?.map { ids($0) ?? [] }
         if let mean = json["val"]?["mean"]?.doubleValue, let n = json["val"]?["n"]?.intValue { val = Val(mean: mean, n: n) }
         step = json["step"]?.intValue
+        maxCalls = json["max_calls"]?.intValue
     }
 }

@@ -123,6 +123,11 @@ public struct Archive: Sendable {
     /// The LM cost so far.
     public var cost: Double { entries.values.reduce(0) { $0 + $1.cost } }
 
+    /// The `--max-calls` of the search's latest step, as its records say.
+    public var lastMaxCalls: Int? {
+        entries.values.compactMap(\.candidate.evolve).max { ($0.step ?? 0) < ($1.step ?? 0) }?.maxCalls
+    }
+
     /// The ids of `id`'s ancestors (not itself), nearest first.
     public func ancestors(of id: String) -> [String] {
         var result = [String]()

@@ -34,8 +34,8 @@ public enum EvolveTool {
                                  max_tokens=1024 (default $MKSPY_REFLECTION_LM_ARGS, else
                                  $MKSPY_LM_ARGS: "K=V K=V")
           --max-calls N          stop after N metric calls (scored candidate-example pairs);
-                                 a val set over N/4 is cut to the first N/4 of its seeded
-                                 order
+                                 a val set over N/4 is cut to N/4 of its examples (read back,
+                                 --best, --explain and --frontier take N from the archive)
           --max-cost USD         stop once the scores' LM cost reaches USD
           --patience N           stop after N generations without a better val mean
           --target SCORE         stop once the best val mean reaches SCORE
@@ -81,7 +81,7 @@ public enum EvolveTool {
         let arguments = Arguments.parse(argv, command)
         let filter = Filter(tool: command.tool)
         filter.quiet = arguments.flag("--quiet")
-        let options: EvolveOptions
+        var options: EvolveOptions
         let reflectionLM: LMConfig?
         do throws(UsageError) {
             options = try self.options(arguments, filter)
@@ -105,6 +105,11 @@ public enum EvolveTool {
                 if let problem = archive.add(record.object) { filter.diagnose(record.location, "skipped: \(problem)") }
             }
         }
+        // Read back, the search is read with its budget (which decides how much of val it kept):
+        // the latest step's, unless --max-calls is given.
+        if options.maxCalls == nil, ["--best", "--explain", "--frontier"].contains(where: arguments.flag) {
+            options.maxCalls = archive.lastMaxCalls
+        }
         let evolver = Evolver(archive: archive, options: options)
 
         if arguments.flag("--explain") || arguments.flag("--frontier") {
@@ -121,13 +126,12 @@ public enum EvolveTool {
             }
             if val.count < evolver.options.val.count {
                 filter.diagnose(nil, "no candidate was scored on all \(evolver.options.val.count) val examples (the search ended first): "
-                                + "this is the one the val race took farthest, \(val.count) of them"
-                                + (evolver.options.maxCalls == nil ? " (if the search's --max-calls cut val, give --best the same)" : ""))
+                                + "this is the one the val race took farthest, \(val.count) of them")
             }
             let mean = best.mean(val) ?? 0
             var record = best.withScores
             record.evolve = EvolveMarks(minibatch: record.evolve?.minibatch, minibatches: record.evolve?.minibatches,
-                                        val: .init(mean: mean, n: val.count))
+                                        val: .init(mean: mean, n: val.count), maxCalls: record.evolve?.maxCalls)
             filter.emit(record.json)
             if !filter.quiet { filter.diagnose(nil, "best: \(best.id.prefix(12)) (\(best.candidate.origin), generation \(best.candidate.generation)), val mean \(format(mean)) on \(val.count)") }
             filter.finish()
@@ -169,7 +173,7 @@ public enum EvolveTool {
     static func valCutNote(_ evolver: Evolver) -> String? {
         guard let given = evolver.valCut, let maxCalls = evolver.options.maxCalls else { return nil }
         return "val has \(given) examples and --max-calls \(maxCalls) pays for \(evolver.options.val.count) of them "
-            + "(a quarter of the budget): the search keeps the first \(evolver.options.val.count) of its seeded order as val"
+            + "(a quarter of the budget): the search keeps that many of them as val"
     }
 
     /// `reflector`, telling on stderr what each reflection read and the instruction it proposed

@@ -30,12 +30,15 @@ public struct Evolver {
         var options = options
         options.train.removeAll { unusable.contains($0) }
         options.val.removeAll { unusable.contains($0) }
-        var rng = SeededRandom(["val-order", String(options.seed)])
-        let order = rng.shuffled(options.val)
-        valOrder = Array(order.prefix(options.affordableVal(order.count)))
-        let kept = Set(valOrder)
+        // The val the budget keeps does not depend on --seed: what the search decided can be
+        // read back with its budget alone (EvolveTool takes it from the archive).
+        let given = options.val.count
+        var any = SeededRandom(["val-cut"])
+        let kept = Set(any.shuffled(options.val).prefix(options.affordableVal(given)))
         options.val.removeAll { !kept.contains($0) }
-        valCut = valOrder.count < order.count ? order.count : nil
+        valCut = options.val.count < given ? given : nil
+        var rng = SeededRandom(["val-order", String(options.seed)])
+        valOrder = rng.shuffled(options.val)
         self.options = options
         valSet = Set(options.val)
         stages = stageSizes(options.val.count, jobs: options.jobs)
@@ -61,10 +64,10 @@ public struct Evolver {
     public var best: Entry? { complete.min(by: ranksAbove) }
 
     /// What `--best` names when no candidate has run all of val (the search ended first): the one
-    /// the val race took farthest, the longest scored prefix of the val order, then the higher
-    /// mean on it, then the one read first; with the val ids it ran. Nil when none ran any.
+    /// the val race took farthest, the most val examples scored, then the higher mean on them,
+    /// then the one read first; with the val ids it ran. Nil when none ran any.
     public var farthest: (entry: Entry, val: [String])? {
-        entries.map { e in (entry: e, val: Array(valOrder.prefix { e.score($0) != nil })) }
+        entries.map { e in (entry: e, val: options.val.filter { e.score($0) != nil }) }
             .filter { !$0.val.isEmpty }
             .max { a, b in a.val.count != b.val.count ? a.val.count < b.val.count : (a.entry.mean(a.val) ?? 0) < (b.entry.mean(b.val) ?? 0) }
     }

@@ -32,8 +32,8 @@ public struct EvolveOptions: Sendable {
     /// Examples mkspy-score runs at once (its `-j`): the seeds' val fills each pass up to a
     /// multiple of it.
     public var jobs = 4
-    /// The most of `maxCalls` that val may take: a larger val is cut to the first that many of
-    /// its seeded order, so that the seed, a finalist or two and the search between them fit
+    /// The most of `maxCalls` that val may take: a larger val is cut to that many of its
+    /// examples, so that the seed, a finalist or two and the search between them fit
     /// (with val larger than the budget no candidate was ever scored on all of it: no leader, no
     /// frontier, no best). On the tuning task with 200 val examples (fee_cot_bigval), test at
     /// 200/300/400/800 calls: uncut 0.000/0.673/0.673/0.779, a half 0.673/0.673/-/-, a quarter

@@ -291,6 +291,7 @@ extension Evolver {
         var marked = record
         var marks = marked.evolve ?? EvolveMarks()
         marks.step = stepNumber
+        marks.maxCalls = options.maxCalls
         marked.evolve = marks
         return marked
     }

@@ -91,7 +91,8 @@ import Testing
                 scores[eid] = .double(score)
             }
             var evolve = r["evolve"]?.objectValue
-            evolve?["step"] = nil
+            evolve?["step"] = nil  // the step's stamps, not choices
+            evolve?["max_calls"] = nil
             if evolve?.isEmpty == true { evolve = nil }
             return ["id": .string(id), "origin": r["origin"] ?? .null, "parents": r["parents"] ?? .null,
                     "generation": r["generation"] ?? .null, "scores": .object(scores), "evolve": evolve.map(JSON.object) ?? .null,

@@ -31,6 +31,7 @@ import Testing
             mkspy-check -q seeds.jsonl > checked.jsonl
             MKSPY_PROGRESS=json mkspy-score --cache cache-json --data \(task)/val.jsonl <checked.jsonl 2>score-events.err >/dev/null
             $e --best archive.jsonl > best.jsonl 2>best.err
+            mkspy-evolve -q --best --train \(task)/train.jsonl --val \(task)/val.jsonl archive.jsonl > best-read-back.jsonl
             $e --explain archive.jsonl | jq -c 'select(.kind == "search")' > search.jsonl
             $e --frontier archive.jsonl > frontier.jsonl
             \(python) -c 'import pty, sys; pty.spawn(sys.argv[1:])' sh -c \\
@@ -74,6 +75,9 @@ import Testing
         #expect(valIDs.count == 15 && search["val_given"] == 24)
         #expect(Self.lines(dir + "/best.err").first?.hasPrefix(cut) == true)
         let best = try JSON.parse(try #require(readFile(dir + "/best.jsonl")))
+        // Read back without the budget (nor --seed), --best takes it from the archive: the same.
+        let readBack = try JSON.parse(try #require(readFile(dir + "/best-read-back.jsonl")))
+        #expect(readBack["id"] == best["id"] && readBack["evolve"]?["val"] == best["evolve"]?["val"])
         let mean = valIDs.compactMap { best["scores"]?[$0]?["score"]?.doubleValue }.reduce(0, +) / Double(valIDs.count)
         #expect(best["evolve"]?["val"]?["n"] == .int(valIDs.count))
         #expect(abs((best["evolve"]?["val"]?["mean"]?.doubleValue ?? -1) - mean) < 1e-9)

@@ -576,7 +576,7 @@ def main():
           "val: the best fully evaluated candidate's mean val; test: that program's mean on test; a candidate's val counts from "
           "the call that completes it (GEPA: its discovery count + the val it ran); GEPA's calls may pass B (it ends the iteration "
           "it is in, and pays its seed's full val whatever B is); mkspy's val is on the val its search kept: all of it, unless "
-          "val is over a quarter of B (then the first B/4 of its seeded order); '-': no candidate ran all of that within B "
+          "val is over a quarter of B (then B/4 of its examples); '-': no candidate ran all of that within B "
           "(its test is then that of the one --best names)", flush=True)
     results = run_grid(args, tasks, systems, args.budget_list, args.latency_ms, args.parallel)
     references = {}
