@@ -10,8 +10,9 @@ A subreaper adopts the orphans of its descendants, so a process the program star
 double-forks into a session of its own, stays in the tree, and `end_children` ends it: the child
 when it has no example running, the keeper when the child ends, the session when the keeper ends.
 The keeper is the program's parent (os.getppid()): killing it ends only this candidate's process.
-With bubblewrap the child runs in a PID namespace of its own (it sees none of ours, and its parent
-there is bubblewrap's init, which it cannot kill), on a read-only view of the file system.
+With bubblewrap the child runs in a PID namespace of its own, where it sees none of ours (not even
+the keeper: its parent's pid reads 0), on a read-only view of the file system, with no capability.
+The keeper also holds bwrap's holder process (Sandbox.hold), ended with it like any child of it.
 """
 
 import ctypes
