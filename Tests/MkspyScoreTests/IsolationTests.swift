@@ -167,6 +167,28 @@ final class IsolationTests {
         }
     }
 
+    /// The same sandbox joined by an unprivileged user (bwrap then makes a user namespace, which
+    /// the process joins too): run as `nobody` when the tests run as root.
+    @Test(.enabled(if: bwrapInstalled, "needs bubblewrap"))
+    func anUnprivilegedProcessJoinsItsSandboxWithoutCapabilities() throws {
+        let module = directory + "/module"
+        try FileManager.default.createDirectory(atPath: module, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Fixture.repo + "/share/mkspy/worker/mkspy_worker/isolation.py", toPath: module + "/isolation.py")
+        let script = module + "/join_sandbox.py"
+        try FileManager.default.copyItem(atPath: Fixture.repo + "/Tests/MkspyScoreTests/Fixtures/join_sandbox.py", toPath: script)
+        for path in [directory, module] { chmod(path, 0o755) }
+        let root = getuid() == 0
+        let outcome = root ? try run("/usr/sbin/runuser", ["-u", "nobody", "--", "/usr/bin/python3", script, module], in: directory)
+                           : try run("/usr/bin/python3", [script, module], in: directory)
+        let seen = try JSON.parse(Array(outcome.stdout.utf8))
+        #expect(seen["joins"] == true, "\(outcome.stdout) \(outcome.stderr)")
+        #expect(root ? seen["uid"] == 65534 : seen["uid"] != 0)
+        let inside = seen["inside"]
+        #expect(inside?["ppid"] == 0 && (inside?["seen"]?.intValue ?? 99) <= 3, "\(outcome.stdout)")
+        #expect(inside?["caps"]?.arrayValue?.allSatisfy { $0.stringValue?.allSatisfy { $0 == "0" } == true } == true, "\(outcome.stdout)")
+        #expect(inside?["wrote_outside"] == false && inside?["tmpdir"] == true && seen["scratch_written"] == true)
+    }
+
     /// A record whose source was swapped after mkspy-check checked it is refused (SCORE006)
     /// before any LM call, unless --force.
     @Test func aCheckHoldsOnlyForTheSourceItChecked() throws {
