@@ -179,6 +179,8 @@ class Sandbox:
 
     @staticmethod
     def probe(bwrap):
+        """Joins a sandbox once, in a process forked for it: True, False (it cannot be joined), or
+        None (bwrap set none up)."""
         try:
             scratch = tempfile.mkdtemp(prefix="mkspy-probe-")
         except OSError:
@@ -222,7 +224,7 @@ class Sandbox:
         """In a keeper: starts bwrap around a process that holds the sandbox, and joins its PID
         namespace (so that the keeper's next child is born in it). Returns what that child runs
         first: it joins the sandbox's mounts and root, takes its user, drops every capability."""
-        ready_r, ready_w = os.pipe()
+        ready_r, ready_w = os.pipe()  # the holder's first word comes from inside the finished sandbox
         holder = subprocess.Popen([self.bwrap, *self.binds(scratch), "--", "/bin/sh", "-c", f"echo >&{ready_w}; exec sleep 2147483647"],
                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=[ready_w])
         os.close(ready_w)
