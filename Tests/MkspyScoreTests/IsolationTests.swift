@@ -171,14 +171,16 @@ final class IsolationTests {
     /// the process joins too): run as `nobody` when the tests run as root.
     @Test(.enabled(if: bwrapInstalled, "needs bubblewrap"))
     func anUnprivilegedProcessJoinsItsSandboxWithoutCapabilities() throws {
-        let module = directory + "/module"
+        let module = "/tmp/mkspy-join-" + UUID().uuidString  // where `nobody` can read, whatever TMPDIR is
         try FileManager.default.createDirectory(atPath: module, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: module) }
         try FileManager.default.copyItem(atPath: Fixture.repo + "/share/mkspy/worker/mkspy_worker/isolation.py", toPath: module + "/isolation.py")
         let script = module + "/join_sandbox.py"
         try FileManager.default.copyItem(atPath: Fixture.repo + "/Tests/MkspyScoreTests/Fixtures/join_sandbox.py", toPath: script)
-        for path in [directory, module] { chmod(path, 0o755) }
+        chmod(module, 0o755)
         let root = getuid() == 0
-        let outcome = root ? try run("/usr/sbin/runuser", ["-u", "nobody", "--", "/usr/bin/python3", script, module], in: directory)
+        let outcome = root ? try run("/usr/sbin/runuser", ["-u", "nobody", "--", "/usr/bin/python3", script, module], in: directory,
+                                     environment: ["TMPDIR": "/tmp"], cwd: "/tmp")
                            : try run("/usr/bin/python3", [script, module], in: directory)
         let seen = try JSON.parse(Array(outcome.stdout.utf8))
         #expect(seen["joins"] == true, "\(outcome.stdout) \(outcome.stderr)")
