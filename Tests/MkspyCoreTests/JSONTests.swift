@@ -175,5 +175,7 @@ struct JSONTests {
         #expect(digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let empty = sha256([]).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
         #expect(empty == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let long = sha256(Array(String(repeating: "a", count: 1000).utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        #expect(long == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")  // many blocks
     }
 }
