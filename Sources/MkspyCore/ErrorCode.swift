@@ -17,15 +17,16 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case parse, memory, exit, program, crash, timeout, load, metric
     // The example's: it lacks a field the program or the metric needs (no LM call is made).
     case data
-    // mkspy's own: the scoring worker died, or spoke out of turn.
-    case worker, `protocol`
+    // mkspy's own: the scoring worker died, or spoke out of turn, or a candidate's process
+    // could not be confined.
+    case worker, `protocol`, sandbox
 
     /// Whether the provider failed, not the program: every `lm_` code but a prompt too long
     /// for the model's context window (the candidate's prompt made it so).
     public var isProvider: Bool { rawValue.hasPrefix("lm_") && self != .lmContextWindow }
 
     /// Whether the failure is not the candidate's: the example is tried again later.
-    public var isTransient: Bool { isProvider || [.metric, .data, .worker, .protocol].contains(self) }
+    public var isTransient: Bool { isProvider || [.metric, .data, .worker, .protocol, .sandbox].contains(self) }
 
     /// Whether an LM call that failed so is tried again within the run (with backoff):
     /// a refused key, an exhausted account or a request refused as it is does not mend itself.
@@ -55,6 +56,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
         case .data: "the example lacks an input field of the spec or the metric's gold field: fix the dataset (no LM call was made)"
         case .worker: "the scoring worker exited: see its messages, then rerun"
         case .protocol: "an internal error of mkspy: please report it"
+        case .sandbox: "bubblewrap failed to confine the candidate's process before its program loaded: see its messages, then rerun (or MKSPY_SANDBOX=none)"
         }
     }
 

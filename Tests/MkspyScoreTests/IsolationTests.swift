@@ -167,6 +167,34 @@ final class IsolationTests {
         }
     }
 
+    /// Bubblewrap that fails for a candidate's process after the session found it working (a
+    /// bwrap first on PATH that sets up the probe's sandbox and no candidate's): the examples are
+    /// not the candidate's to lose. Score null, code `sandbox`, still wanted; never `crash`, 0.
+    @Test(.timeLimit(.minutes(2)), .enabled(if: bwrapInstalled, "needs bubblewrap"))
+    func aSandboxThatFailsIsNotChargedToTheCandidate() throws {
+        let eids = data()
+        let standIn = try StandIn(["--answers", directory + "/answers.jsonl"])
+        let bin = directory + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let real = try #require(["/usr/bin/bwrap", "/bin/bwrap", "/usr/local/bin/bwrap"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        Fixture.write("#!/bin/sh\ncase \"$*\" in *mkspy-scratch-*) echo 'bwrap: no sandbox today' >&2; exit 1;; esac\nexec \(real) \"$@\"\n",
+                      to: bin + "/bwrap")
+        #expect(chmod(bin + "/bwrap", 0o755) == 0)
+        Fixture.write(Fixture.candidates([("good", nil)]), to: directory + "/good.jsonl")
+        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let outcome = try run(Fixture.binary, ["--lm", "openai/standin", "--lm-base", standIn.base, "--lm-key", "sk-test",
+                                               "--cache", directory + "/cache-failing", "--data", directory + "/data.jsonl",
+                                               "-j", "2", directory + "/good.jsonl"],
+                              in: directory, environment: ["PATH": path])
+        let scores = try #require(scoredCandidates(outcome.stdout).first?["scores"], "\(outcome.stderr)")
+        for eid in eids {
+            #expect(scores[eid]?["score"] == .null, "\(eid): \(scores[eid]?.text ?? "")")
+            #expect(scores[eid]?["error"]?["code"] == "sandbox", "\(eid): \(scores[eid]?.text ?? "")")
+        }
+        #expect(outcome.stderr.contains("no sandbox today"), "bwrap's own words reach the user")
+        #expect(!outcome.stderr.contains("programs are not confined"), "the probe found bubblewrap working")
+    }
+
     /// The same sandbox joined by an unprivileged user (bwrap then makes a user namespace, which
     /// the process joins too): run as `nobody` when the tests run as root.
     @Test(.enabled(if: bwrapInstalled, "needs bubblewrap"))

@@ -96,7 +96,8 @@ def exit_code(status):
 def keeper(session, run_child, child_fds, confine=None):
     """The body of a keeper, just forked from the session: starts the child, waits for it, ends
     what it left, and exits with its status (exit_code). `run_child()` never returns.
-    `confine()`, if given, is Sandbox.hold's: it runs here, and what it returns in the child."""
+    `confine()`, if given, is Sandbox.hold's: it runs here, and what it returns in the child,
+    which then says it is ready on its result pipe (`child_fds[1]`) before the program loads."""
     die_with_parent(session)
     os.setsid()
     become_subreaper()
@@ -105,13 +106,18 @@ def keeper(session, run_child, child_fds, confine=None):
     os.dup2(null, 1)
     os.close(null)
     keeper_pid = os.getpid()
-    enter = confine() if confine else None
+    try:
+        enter = confine() if confine else None
+    except OSError as exc:  # said in a line; the session fails its examples as `sandbox`
+        sys.stderr.write(f"mkspy-score worker: bubblewrap failed to confine a candidate's process: {exc.strerror or exc}\n")
+        os._exit(70)
     pid = os.fork()
     if pid == 0:
         try:
             die_with_parent(keeper_pid)
             if enter:
                 enter()
+                os.write(child_fds[1], b'{"op":"ready"}\n')  # in its sandbox: what fails from now on is the program's
             run_child()
         finally:
             os._exit(70)
@@ -225,14 +231,17 @@ class Sandbox:
         namespace (so that the keeper's next child is born in it). Returns what that child runs
         first: it joins the sandbox's mounts and root, takes its user, drops every capability."""
         ready_r, ready_w = os.pipe()  # the holder's first word comes from inside the finished sandbox
-        holder = subprocess.Popen([self.bwrap, *self.binds(scratch), "--", "/bin/sh", "-c", f"echo >&{ready_w}; exec sleep 2147483647"],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=[ready_w])
-        os.close(ready_w)
-        ready = os.read(ready_r, 1)
-        os.close(ready_r)
-        inside = children(holder.pid)  # bwrap's own child: the sandbox's init, in its namespaces
-        if not ready or len(inside) != 1:
-            raise OSError(0, "bwrap did not set the sandbox up")
+        with tempfile.TemporaryFile() as said:  # bwrap's stderr, for the reason it failed
+            holder = subprocess.Popen([self.bwrap, *self.binds(scratch), "--", "/bin/sh", "-c", f"echo >&{ready_w}; exec sleep 2147483647"],
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=said, pass_fds=[ready_w])
+            os.close(ready_w)
+            ready = os.read(ready_r, 1)
+            os.close(ready_r)
+            inside = children(holder.pid)  # bwrap's own child: the sandbox's init, in its namespaces
+            if not ready or len(inside) != 1:
+                said.seek(0)
+                why = said.read(2000).decode("utf-8", "replace").strip()
+                raise OSError(0, "bwrap did not set the sandbox up" + (f": {why}" if why else ""))
         path = f"/proc/{inside[0]}"
         ns = {kind: os.open(f"{path}/ns/{kind}", os.O_RDONLY) for kind in ("user", "pid", "mnt")}
         root = os.open(f"{path}/root", os.O_RDONLY)

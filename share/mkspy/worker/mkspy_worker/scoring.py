@@ -30,7 +30,9 @@ class Child:
         self.from_child = from_child  # fd
         self.exited = os.pidfd_open(pid)  # readable once the keeper has exited
         self.scratch = scratch  # its writable directory under bubblewrap, else None
-        self.ready = True  # a fork is ready at once; a fresh Python (Sandbox.fresh) says when it has imported DSPy
+        # An unconfined fork is ready at once; a confined process says when it is in its sandbox
+        # (a fresh Python, when it has also imported DSPy). Until then no program has run in it.
+        self.ready = scratch is None
         self.forged = False
         self.buffer = b""
         self.running = {}  # eid -> (job, deadline, started)
@@ -95,7 +97,6 @@ class Worker:
         os.close(up_w)
         child = Child(pid, cid, os.fdopen(down_w, "w", buffering=1, encoding="utf-8"), up_r, scratch)
         if fresh:  # a fresh Python learns its candidate from its first line
-            child.ready = False
             child.to_child.write(json.dumps({"config": self.config, "request": request}) + "\n")
         self.children.append(child)
         self.selector.register(up_r, selectors.EVENT_READ, child)
@@ -289,8 +290,13 @@ class Worker:
     def ended(self, child):
         """The candidate's process ended (its pipe closed, or its keeper exited): its running
         examples fail with why."""
-        status = self.remove(child)
+        status = self.remove(child)  # reads first what it wrote: a "ready" before it died counts
         code = exit_code(status)
+        if not child.ready:  # bubblewrap failed before the program loaded: not the candidate's doing
+            for eid in list(child.running):
+                self.fail(child, eid, "sandbox", f"the candidate's process ended (status {code}) before it was in its sandbox "
+                          "(bubblewrap): see the messages above; the example stays wanted")
+            return
         if os.WIFSIGNALED(status):
             why = f"the program's parent process was killed by signal {os.WTERMSIG(status)}, and the program with it"
         elif code > 128:
