@@ -9,6 +9,8 @@ struct Progress {
     var total = 0
     var done = 0
     var unreachable = 0
+    /// Examples whose process bubblewrap failed to confine.
+    var unconfined = 0
     /// How many examples failed with each provider code.
     var providerCodes: [ErrorCode: Int] = [:]
     /// Examples scored without an error; the first error of the run.
@@ -25,6 +27,7 @@ struct Progress {
     mutating func record(_ entry: ScoreEntry, _ usage: Usage) {
         done += 1
         if let code = entry.error?.code, code.isProvider { unreachable += 1; providerCodes[code, default: 0] += 1 }
+        if entry.error?.code == .sandbox { unconfined += 1 }
         if let error = entry.error { firstError = firstError ?? error } else { clean += 1 }
         if let score = entry.score { scoreSum += score; scored += 1 }
         let now = monotonicSeconds()

@@ -192,6 +192,7 @@ final class IsolationTests {
             #expect(scores[eid]?["error"]?["code"] == "sandbox", "\(eid): \(scores[eid]?.text ?? "")")
         }
         #expect(outcome.stderr.contains("no sandbox today"), "bwrap's own words reach the user")
+        #expect(outcome.status == 3, "every example failed so: a rerun, or the loop's next step, would too")
         #expect(!outcome.stderr.contains("programs are not confined"), "the probe found bubblewrap working")
     }
 
