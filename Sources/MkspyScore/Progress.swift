@@ -9,8 +9,9 @@ struct Progress {
     var total = 0
     var done = 0
     var unreachable = 0
-    /// Examples whose process bubblewrap failed to confine.
-    var unconfined = 0
+    /// How many examples failed with each code that a rerun meets again until the user fixes
+    /// the setup: the metric's, bubblewrap's.
+    var setupCodes: [ErrorCode: Int] = [:]
     /// How many examples failed with each provider code.
     var providerCodes: [ErrorCode: Int] = [:]
     /// Examples scored without an error; the first error of the run.
@@ -27,7 +28,7 @@ struct Progress {
     mutating func record(_ entry: ScoreEntry, _ usage: Usage) {
         done += 1
         if let code = entry.error?.code, code.isProvider { unreachable += 1; providerCodes[code, default: 0] += 1 }
-        if entry.error?.code == .sandbox { unconfined += 1 }
+        if let code = entry.error?.code, [.metric, .sandbox].contains(code) { setupCodes[code, default: 0] += 1 }
         if let error = entry.error { firstError = firstError ?? error } else { clean += 1 }
         if let score = entry.score { scoreSum += score; scored += 1 }
         let now = monotonicSeconds()
@@ -38,7 +39,12 @@ struct Progress {
     mutating func recordUnusable(_ error: ScoreError) { firstError = firstError ?? error }
 
     /// The provider code most examples failed with.
-    var commonestProviderCode: ErrorCode? { providerCodes.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key }
+    var commonestProviderCode: ErrorCode? { commonest(providerCodes) }
+
+    /// The setup code every example failed with (the commonest), when no example got further.
+    var setupFailure: ErrorCode? { done > 0 && setupCodes.values.reduce(0, +) == done ? commonest(setupCodes) : nil }
+
+    func commonest(_ codes: [ErrorCode: Int]) -> ErrorCode? { codes.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key }
 
     func finish(_ usage: Usage) { if done > 0 { show(usage, final: true) } }
 

@@ -49,7 +49,8 @@ public enum ScoreTool {
 
         Exit status: 0 done, 1 a record or example had errors (or every example failed), 2 usage
         error, 3 the run could not proceed (runtime missing, no API key, LM unreachable, budget
-        exhausted before any work, bubblewrap confining nothing). See mkspy-score(1) for each error code.
+        exhausted before any work, every example failing with metric or sandbox). See mkspy-score(1)
+        for each error code.
 
         """, options: [
             .init("--data", value: true), .init("--metric", value: true), .init("--lm", value: true),

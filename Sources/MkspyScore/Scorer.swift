@@ -146,10 +146,11 @@ public final class Scorer {
         } else if progress.unreachable > 0 && usage.calls == usage.failed, let code = progress.commonestProviderCode {
             filter.diagnose(nil, "no LM call succeeded: \(progress.unreachable) examples failed with an LM error, most with \(code.rawValue): \(code.advice); they stay in want (see the records' scores.*.error)")
             filter.raise(.cannotProceed)
-        } else if progress.unconfined > 0 && progress.unconfined == progress.done {
-            // Nothing would change on a rerun, and a loop would ask for the same examples forever.
-            filter.diagnose(nil, "bubblewrap confined no candidate's process (every example failed with sandbox; its words are above): "
-                            + "fix it, or run unconfined with MKSPY_SANDBOX=none; the examples stay in want")
+        } else if let code = progress.setupFailure {
+            // A rerun would fail the same way, and a loop would ask for the same examples forever.
+            let line = progress.firstError.map { $0.message.split(separator: "\n").first.map(String.init) ?? $0.message } ?? ""
+            filter.diagnose(nil, "no example was scored: every one failed with \(code.rawValue) (the first: \(line)): \(code.advice); "
+                            + "they stay in want")
             filter.raise(.cannotProceed)
         } else {
             if exhausted { filter.diagnose(nil, "budget reached: unevaluated examples stay in each candidate's want") }

@@ -149,17 +149,44 @@ final class FaultTests {
         #expect(scoredCandidates(outcome.stdout).first?["summary"]?["diagnostics"]?.arrayValue?.first?["rule"] == "SCORE003")
         #expect(standIn.stats()["calls"] == 0)
 
-        // One that does not load is the task's failure, not the candidate's: null, and wanted.
+        // One that does not load is the task's failure, not the candidate's: null, and wanted;
+        // and, no example scored, the run cannot proceed (3), so that a loop stops.
         Fixture.write("raise ImportError('no such helper')\n", to: directory + "/nowhere.py")
         let broken = try score(standIn, ["--data", directory + "/data.jsonl", "--metric", directory + "/metric.json",
                                          directory + "/candidates.jsonl"])
-        #expect(broken.status == 1)
+        #expect(broken.status == 3)
         #expect(broken.stderr.contains("the metric did not load: ImportError: no such helper"), "\(broken.stderr)")
         let record = try #require(scoredCandidates(broken.stdout).first)
         #expect(record["scores"]?["ex-0"]?["error"]?["code"] == "metric")
         #expect(record["scores"]?["ex-0"]?["score"] == .null)
         #expect(record["want"]?.arrayValue?.count == 2)
         #expect(standIn.stats()["calls"] == 0)
+    }
+
+    /// A metric that raises on every example fails none of them for the candidate (null, wanted),
+    /// and the run cannot proceed (3): the README's loop stops instead of asking again forever.
+    /// With one example it can score, the run goes on.
+    @Test func aMetricThatAlwaysRaisesStopsTheRun() throws {
+        Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")
+        Fixture.write("{\"kind\": \"python\", \"path\": \"\(directory)/raising.py\", \"function\": \"metric\"}", to: directory + "/metric.json")
+        Fixture.write("def metric(gold, pred, trace=None):\n    raise ValueError('gold label ' + gold.sentiment + ' is unknown')\n",
+                      to: directory + "/raising.py")
+        Fixture.write(Fixture.candidates([("a", nil)]), to: directory + "/candidates.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
+        let arguments = ["--data", directory + "/data.jsonl", "--metric", directory + "/metric.json", directory + "/candidates.jsonl"]
+        let outcome = try score(standIn, arguments)
+        #expect(outcome.status == 3, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("every one failed with metric") && outcome.stderr.contains("is unknown"), "\(outcome.stderr)")
+        let record = try #require(scoredCandidates(outcome.stdout).first)
+        #expect(record["scores"]?["ex-0"]?["score"] == .null && record["scores"]?["ex-0"]?["error"]?["code"] == "metric")
+        #expect(record["want"]?.arrayValue?.count == 2)
+
+        Fixture.write("def metric(gold, pred, trace=None):\n    if 'ex 1:' in gold.review:\n        raise ValueError('no')\n    return 1.0\n",
+                      to: directory + "/raising.py")
+        let partly = try score(standIn, arguments, cache: "cache-partly")
+        #expect(partly.status == 0, "\(partly.stderr)")
+        let scores = try #require(scoredCandidates(partly.stdout).first?["scores"])
+        #expect(scores["ex-0"]?["score"] == 1 && scores["ex-1"]?["error"]?["code"] == "metric")
     }
 
     /// A python metric's module is the task's code: the scoring session imports it once for all
@@ -191,7 +218,7 @@ final class FaultTests {
             Fixture.write(body + "\n", to: directory + "/m.py")
             let broken = try score(standIn, ["--lm-timeout", "2", "--timeout", "3"] + arguments, cache: "cache-\(body.count)",
                                    environment: ["MKSPY_SANDBOX": "none"])
-            #expect(broken.status == 1, "\(body): \(broken.stderr)")
+            #expect(broken.status == 3, "\(body): \(broken.stderr)")
             #expect(broken.stderr.contains("the metric did not load"), "\(body): \(broken.stderr)")
             for record in scoredCandidates(broken.stdout) {
                 #expect(record["scores"]?["ex-0"]?["error"]?["code"] == "metric", "\(body): \(JSON.object(record).text)")
