@@ -22,7 +22,8 @@ Run it with the Python that has dspy==3.4.1 and gepa 0.1.4, the mkspy binaries i
 (suite_bench.sh builds the release binaries and runs it.) --out keeps every run's directory and
 result: a rerun with the same --out skips the runs already done. --overhead times the loop, one
 run at a time: mkspy's overhead per step at 0 ms latency, (wall time - LM busy time) / steps,
-where the busy time is the union of the simulator's request intervals, and the wall-clock ratio
+where the busy time is the union of the simulator's request intervals; the part of it beyond what
+dspy.Evaluate (the peer) needs for the run's scored pairs, timed the same way; and the wall-clock ratio
 mkspy / GEPA at 100 ms latency (with --busy-core, while another process keeps a core busy).
 """
 
@@ -151,6 +152,37 @@ def evaluate(dspy, program, examples, metric, port, jobs):
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         scores = list(pool.map(one, examples))
     return sum(scores) / len(scores)
+
+
+def peer_time(dspy, task, archive, metric, jobs):
+    """dspy.Evaluate, the peer, on the (candidate, example) pairs an mkspy run scored: each
+    candidate's program on its examples, num_threads=jobs, on a fresh simulator at 0 ms. Returns
+    (wall s, LM busy s, pairs): what DSPy itself needs for the run's metric calls."""
+    sources, pairs = {}, {}
+    for record in read(archive):
+        if record.get("kind") != "candidate":
+            continue
+        sources.setdefault(record["id"], record.get("source"))
+        for eid, entry in (record.get("scores") or {}).items():
+            if isinstance(entry, dict) and isinstance(entry.get("score"), (int, float)):
+                pairs.setdefault(record["id"], set()).add(eid)
+    rows = {r["id"]: r for split in ("train", "val") for r in task.rows[split]}
+    inputs = list(task.spec["inputs"])
+    example = lambda eid: dspy.Example(**{k: v for k, v in rows[eid].items() if k != "id"}).with_inputs(*inputs)
+    score = lambda gold, pred, trace=None: float(getattr(metric(gold, pred), "score", 0.0))
+    with open(os.devnull, "w") as log:
+        sim = Simulator(task, 0, log)
+        try:
+            model = lm(dspy, sim.port)
+            started = time.monotonic()
+            with dspy.context(lm=model):
+                for cid, eids in pairs.items():
+                    dspy.Evaluate(devset=[example(e) for e in sorted(eids)], metric=score, num_threads=jobs,
+                                  display_progress=False)(program_from(dspy, sources[cid]))
+            ended = time.monotonic()
+            return ended - started, sim.busy(started, ended), sum(len(e) for e in pairs.values())
+        finally:
+            sim.stop()
 
 
 def best_curve(points):
@@ -340,6 +372,9 @@ def job(conf):
                     run["test"] = evaluate(dspy, program, task.examples(dspy, "test"), metric, sim.port, conf["jobs"])
                 finally:
                     sim.stop()
+            if conf.get("peer") and system == "mkspy" and latency == 0:
+                run["peer_wall_s"], run["peer_busy_s"], run["peer_pairs"] = peer_time(
+                    dspy, task, os.path.join(workdir, "archive.jsonl"), metric, conf["jobs"])
             run.update(task=task.name, seed=seed, budget=budget, system=system, latency_ms=latency,
                        wall_s=run.pop("ended") - run.pop("started"), lm_calls=stats["calls"],
                        peak_in_flight=stats["peak_in_flight"])
@@ -354,7 +389,7 @@ def run_grid(args, tasks, systems, budgets, latency, parallel):
     """Every (task, seed) as one job process; returns every run's result."""
     confs = [{"task": t, "seed": s, "budgets": budgets, "systems": systems, "latency_ms": latency, "jobs": args.jobs,
               "evolve_args": args.evolve_args, "gepa_best": args.gepa_best, "bin": args.bin, "confined": args.confined, "out": args.out,
-              "reference": s == args.seed_list[0]}
+              "reference": s == args.seed_list[0], "peer": args.overhead}
              for t in tasks for s in args.seed_list]
 
     def launch(conf):
@@ -502,6 +537,19 @@ def overhead(args, tasks):
     m, sd = mean_sd(per_step)
     if m is not None:
         print(f"  mkspy's overhead per step: {m * 1000:.0f} ± {sd * 1000:.0f} ms (mean ± sd over {len(per_step)} runs)")
+    # What of it is DSPy's own work: the same pairs through dspy.Evaluate, the peer, in one process.
+    beyond = []
+    for r in zero:
+        if r["system"] != "mkspy" or "peer_wall_s" not in r:
+            continue
+        peer = r["peer_wall_s"] - r["peer_busy_s"]
+        beyond.append((r["wall_s"] - r["busy_s"] - peer) / max(1, r["steps"]))
+        print(f"  {r['task']:22s} the run's {r['peer_pairs']} scored pairs in dspy.Evaluate (num_threads {args.jobs}): {r['peer_wall_s']:.1f} s wall, "
+              f"{r['peer_busy_s']:.1f} s LM busy; mkspy beyond it: {beyond[-1] * 1000:.0f} ms a step")
+    m, sd = mean_sd(beyond)
+    if m is not None:
+        print(f"  mkspy's overhead per step beyond dspy.Evaluate's for the same metric calls: {m * 1000:.0f} ± {sd * 1000:.0f} ms "
+              f"(its reflections' DSPy work included)")
     print(f"\n== wall-clock at {RATIO_LATENCY_MS} ms latency, -j {args.jobs}{', one core kept busy by another process' if args.busy_core else ''}"
           f"{'; mkspy confined by bubblewrap' if args.confined else ''}")
     ratios = []
