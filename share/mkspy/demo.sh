@@ -34,6 +34,9 @@ SPEC=$EX/spec.json
 METRIC=
 if [ ! -f "$SPEC" ] && [ -f "$EX/metric.json" ]; then SPEC=$(ls "$EX"/*.py | head -n 1); METRIC=$EX/metric.json; fi
 [ -f "$SPEC" ] || { echo "demo.sh: no task '$TASK' ($EX/spec.json)" >&2; exit 2; }
+for split in train val; do
+  [ -f "$EX/$split.jsonl" ] || { echo "demo.sh: task '$TASK' has no $EX/$split.jsonl to search on (see share/mkspy/examples/README.md for what it shows)" >&2; exit 2; }
+done
 TEST=
 if [ -f "$EX/test.jsonl" ]; then TEST=$EX/test.jsonl; fi
 
