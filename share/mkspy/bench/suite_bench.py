@@ -18,6 +18,7 @@ Run it with the Python that has dspy==3.4.1 and gepa 0.1.4, the mkspy binaries i
                    [--jobs 8] [--latency-ms 0] [--only gepa|gepa-best|mkspy] [--evolve-args FLAGS]
                    [--parallel N] [--out DIR] [--bin DIR]
     suite_bench.py --overhead [--busy-core] [--confined] [--tasks ...] [--seeds 0] [--budgets 400] ...
+    suite_bench.py --fail-rate 0.1 [--fail-mix 500,429,...] ...    a provider that fails, for both
 
 (suite_bench.sh builds the release binaries and runs it.) --out keeps every run's directory and
 result: a rerun with the same --out skips the runs already done. --overhead times the loop, one
@@ -97,9 +98,11 @@ class Task:
 class Simulator:
     """A task's simulator on 127.0.0.1, for one run."""
 
-    def __init__(self, task, latency_ms, log):
+    def __init__(self, task, latency_ms, log, faults=None):
+        """`faults`: (rate, mix), requests that fail as a provider does (standin_lm.py's --fail-rate, --fail-mix)."""
+        fail = ["--fail-rate", str(faults[0]), "--fail-mix", faults[1], "--hang-seconds", "3"] if faults else []
         self.proc = subprocess.Popen([sys.executable, os.path.join(SUITE, "simlm.py"), "--task", os.path.join(task.dir, "task.py"),
-                                      "--port", "0", "--latency-ms", str(latency_ms), "--max-seconds", "14400"],
+                                      "--port", "0", "--latency-ms", str(latency_ms), "--max-seconds", "14400", *fail],
                                      stdout=subprocess.PIPE, stderr=log, text=True)
         self.port = json.loads(self.proc.stdout.readline())["port"]
         self.base = f"http://127.0.0.1:{self.port}"
@@ -360,7 +363,7 @@ def job(conf):
             if system == "mkspy":
                 warm_up(task, conf, workdir)
             with open(os.path.join(workdir, "sim.log"), "w") as log:
-                sim = Simulator(task, latency, log)
+                sim = Simulator(task, latency, log, conf.get("faults"))
                 try:
                     if system == "mkspy":
                         source, run = run_mkspy(dspy, task, sim, seed, budget, conf, workdir)
@@ -369,9 +372,14 @@ def job(conf):
                         program, run = run_gepa(dspy, task, sim, seed, budget, conf, system == "gepa-best", workdir)
                     stats = sim.get("/stats")
                     run["busy_s"] = sim.busy(run["started"], run["ended"])
-                    run["test"] = evaluate(dspy, program, task.examples(dspy, "test"), metric, sim.port, conf["jobs"])
                 finally:
                     sim.stop()
+                # The chosen program's test, on a simulator that does not fail: the search is measured, not the faults.
+                test = Simulator(task, latency, log)
+                try:
+                    run["test"] = evaluate(dspy, program, task.examples(dspy, "test"), metric, test.port, conf["jobs"])
+                finally:
+                    test.stop()
             if conf.get("peer") and system == "mkspy" and latency == 0:
                 run["peer_wall_s"], run["peer_busy_s"], run["peer_pairs"] = peer_time(
                     dspy, task, os.path.join(workdir, "archive.jsonl"), metric, conf["jobs"])
@@ -389,7 +397,8 @@ def run_grid(args, tasks, systems, budgets, latency, parallel):
     """Every (task, seed) as one job process; returns every run's result."""
     confs = [{"task": t, "seed": s, "budgets": budgets, "systems": systems, "latency_ms": latency, "jobs": args.jobs,
               "evolve_args": args.evolve_args, "gepa_best": args.gepa_best, "bin": args.bin, "confined": args.confined, "out": args.out,
-              "reference": s == args.seed_list[0], "peer": args.overhead}
+              "reference": s == args.seed_list[0], "peer": args.overhead,
+              "faults": (args.fail_rate, args.fail_mix) if args.fail_rate > 0 else None}
              for t in tasks for s in args.seed_list]
 
     def launch(conf):
@@ -584,6 +593,9 @@ def main():
     ap.add_argument("--busy-core", action="store_true", help="with --overhead: keep one core busy with another process")
     ap.add_argument("--confined", action="store_true",
                     help="mkspy's candidates under bubblewrap where it is installed, as the README's loop runs them (default: unconfined, as GEPA's)")
+    ap.add_argument("--fail-rate", type=float, default=0,
+                    help="a share of the simulator's requests fail as a provider does, in the search (not in the test evaluation)")
+    ap.add_argument("--fail-mix", default="500,429,malformed,html,cut,empty,timeout", help="the kinds of failure (standin_lm.py)")
     ap.add_argument("--job", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.job:
@@ -615,7 +627,8 @@ def main():
         return
     systems = [args.only] if args.only else list(SYSTEMS)
     print(f"tasks: {', '.join(f'{t} ({halves[t]})' for t in tasks)}; seeds {args.seeds}; budgets {args.budgets} metric calls; "
-          f"-j {args.jobs}; simulator latency {args.latency_ms:g} ms; {args.parallel} runs at once")
+          f"-j {args.jobs}; simulator latency {args.latency_ms:g} ms; {args.parallel} runs at once"
+          + (f"; {args.fail_rate:g} of the search's LM requests fail ({args.fail_mix})" if args.fail_rate > 0 else ""))
     print("gepa:      dspy.GEPA(metric=..., max_metric_calls=B, reflection_lm=lm, num_threads=J, seed=s), its defaults")
     print(f"gepa-best: the same with {', '.join(f'{k}={v!r}' for k, v in args.gepa_best.items())}: {GEPA_BEST_WHY}")
     print("mkspy:     the README's loop, mkspy-evolve's defaults but -j J --seed s --max-calls B"

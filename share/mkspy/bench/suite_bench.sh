@@ -5,6 +5,7 @@
 #
 #   sh share/mkspy/bench/suite_bench.sh [--split tune|report|all] [--seeds 0,1,2,3,4] [--budgets 200,400,800] [--parallel 2]
 #   sh share/mkspy/bench/suite_bench.sh --overhead [--busy-core] [--seeds 0] [--budgets 400]
+#   sh share/mkspy/bench/suite_bench.sh --split report --budgets 400 --fail-rate 0.1 --confined   # a provider that fails
 set -eu
 cd "$(dirname "$0")/../../.."
 swift build -c release >&2
