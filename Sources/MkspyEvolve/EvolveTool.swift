@@ -147,17 +147,17 @@ public enum EvolveTool {
                                         quiet: filter.quiet)
         } else {
             if !filter.quiet { printError("mkspy-evolve: no reflection LM (--reflection-lm, MKSPY_REFLECTION_LM or MKSPY_LM): children get demos and strategy changes only") }
-            reflector = { _, _ in }
+            reflector = { requests in requests.map { _ in nil } }
         }
         if arguments.flag("--verbose") { reflector = narrated(reflector) }
 
-        // What is decided before a reflection is written at once, and each child as soon as it
-        // is: in a pipeline, mkspy-score runs them while the reflection LM thinks.
+        // What is decided before a reflection is written at once: in a pipeline, mkspy-score
+        // runs it while the reflection LM thinks.
         var written = 0
         let result = evolver.step(reflector: reflector) { records in
             for record in records { filter.emit(record.json) }
             StandardOutput.flush()
-            written += records.count
+            written = records.count
         }
         if !filter.quiet { for note in result.notes { filter.diagnose(nil, note) } }
         // Why the search stops, and reflections that gave nothing, are said even with -q.
@@ -179,22 +179,22 @@ public enum EvolveTool {
     /// `reflector`, telling on stderr what each reflection read and the instruction it proposed
     /// (`--verbose`), as dspy.GEPA's log does.
     static func narrated(_ reflector: @escaping Reflector) -> Reflector {
-        func tell(_ request: ReflectionRequest, _ text: String?) {
-            let examples = request.json["examples"]?.arrayValue ?? []
-            printError("mkspy-evolve: reflection on \(request.module) read \(examples.count) examples:")
-            for e in examples {
-                let feedback = e["feedback"]?.stringValue ?? ""
-                printError("    score \(e["score"]?.doubleValue.map { format($0, digits: 2) } ?? "none"): \(feedback.prefix(160))\(feedback.count > 160 ? "…" : "")")
+        { requests in
+            let answers = reflector(requests)
+            for (i, request) in requests.enumerated() {
+                let examples = request.json["examples"]?.arrayValue ?? []
+                printError("mkspy-evolve: reflection on \(request.module) read \(examples.count) examples:")
+                for e in examples {
+                    let feedback = e["feedback"]?.stringValue ?? ""
+                    printError("    score \(e["score"]?.doubleValue.map { format($0, digits: 2) } ?? "none"): \(feedback.prefix(160))\(feedback.count > 160 ? "…" : "")")
+                }
+                if let text = i < answers.count ? answers[i] : nil {
+                    printError("mkspy-evolve: Proposed new text for \(request.module): \(text)")
+                } else {
+                    printError("mkspy-evolve: no new text for \(request.module)")
+                }
             }
-            printError(text.map { "mkspy-evolve: Proposed new text for \(request.module): \($0)" } ?? "mkspy-evolve: no new text for \(request.module)")
-        }
-        return { requests, answer in
-            var told = Set<Int>()
-            reflector(requests) { i, text in
-                if requests.indices.contains(i), told.insert(i).inserted { tell(requests[i], text) }
-                answer(i, text)
-            }
-            for (i, request) in requests.enumerated() where !told.contains(i) { tell(request, nil) }
+            return answers
         }
     }
 

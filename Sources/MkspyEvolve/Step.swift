@@ -48,7 +48,7 @@ extension Evolver {
     /// step reflects, the records decided before (with seeds' val for the slots the reflection
     /// leaves idle) are handed to `early` first, so that they can run while the reflection LM
     /// thinks; they also lead `records`.
-    public func step(reflector: Reflector, early: @escaping ([Candidate]) -> Void = { _ in }) -> StepResult {
+    public func step(reflector: Reflector, early: ([Candidate]) -> Void = { _ in }) -> StepResult {
         var result = StepResult()
         guard !entries.isEmpty else { result.stop = "no candidates in the archive"; return result }
         if let reason = stopReason { result.stop = reason; return result }
@@ -64,8 +64,7 @@ extension Evolver {
         // not end the loop early.
         let ready = readyParents(emitted)
         result.inFlight = inFlight(ready)
-        // `sent`: written early (`streamed`: the children among them)
-        var parentRecords = [Candidate](), children = [Candidate](), sent = [Candidate](), streamed = [Candidate]()
+        var parentRecords = [Candidate](), children = [Candidate](), sent = [Candidate]()
         let allowanceBefore = allowance
         for attempt in 0..<5 {
             if attempt > 0, !(survivors.isEmpty && parentRecords.isEmpty && children.isEmpty && sent.isEmpty) || allowanceBefore.left <= 0 {
@@ -96,9 +95,7 @@ extension Evolver {
             }
 
             // 3. Children: an operator per proposal; reflections run as one batch, while what
-            // was decided before them runs. Once that was written early, each child is written
-            // as soon as its reflection and those before it have answered: in a pipeline it runs
-            // while a later reflection is still asked again.
+            // was decided before them runs.
             var known = Set(archive.entries.keys)
             var reflections = [(proposal: Proposal, request: ReflectionRequest)]()
             var gates = 0  // what the children's minibatches will cost at least
@@ -112,47 +109,29 @@ extension Evolver {
                 case .reflection(let request): reflections.append((p, request))
                 }
             }
-            // A child the allowance cannot pay is not proposed; one whose next minibatch it cannot
-            // pay runs its gate only.
-            func fitted(_ child: Candidate) -> Candidate? {
-                let fitted = (child.want?.count ?? 0) > allowance.left ? withoutNextMinibatch(child) : child
-                guard allowance.take(fitted.want ?? []) != nil else { result.notes.append("budget: a child was not proposed"); return nil }
-                return fitted
-            }
-            children = children.compactMap(fitted)
-            var streaming = false
             let idle = options.jobs - reflections.count - wantCount(survivors + parentRecords)
             if !reflections.isEmpty, idle >= 0, !valStage {
                 sent = survivors + parentRecords
                 fill(&sent, from: &owed, room: idle)
-                sent = (sent + children).map(stamped)
+                sent = sent.map(stamped)
                 if !sent.isEmpty { early(sent) }
-                (survivors, parentRecords, streamed, children, streaming) = ([], [], children, [], true)
+                (survivors, parentRecords) = ([], [])
             }
             if !reflections.isEmpty {
-                var answers = [Int: String?](), next = 0
-                func take(_ answer: String?) {
-                    let r = reflections[next]
-                    next += 1
+                let answers = reflector(reflections.map(\.request))
+                result.reflections += reflections.count
+                for (i, r) in reflections.enumerated() {
+                    let answer = i < answers.count ? answers[i] : nil
                     if answer.flatMap({ reflect(r.proposal.parent.candidate.genome, module: r.proposal.module, instruction: $0) }) == nil {
                         result.failedReflections += 1
                     }
-                    guard let child = answered(r.proposal, instruction: answer, rng: &rng, known: &known).flatMap(fitted) else { return }
-                    if streaming {
-                        sent.append(stamped(child))
-                        streamed.append(child)
-                        early([stamped(child)])
-                    } else {
-                        children.append(child)
-                    }
+                    if let child = answered(r.proposal, instruction: answer, rng: &rng, known: &known) { children.append(child) }
                 }
-                reflector(reflections.map(\.request)) { i, answer in
-                    guard reflections.indices.contains(i), i >= next, answers[i] == nil else { return }
-                    answers[i] = answer
-                    while next < reflections.count, let answer = answers[next] { take(answer) }
-                }
-                while next < reflections.count { take(nil) }  // not answered at all
-                result.reflections += reflections.count
+            }
+            children = children.compactMap { child in
+                let fitted = (child.want?.count ?? 0) > allowance.left ? withoutNextMinibatch(child) : child
+                guard allowance.take(fitted.want ?? []) != nil else { result.notes.append("budget: a child was not proposed"); return nil }
+                return fitted
             }
 
             // 4. At most one merge per step, of two frontier members with a common ancestor.
@@ -164,7 +143,7 @@ extension Evolver {
         }
 
         var records = survivors + parentRecords + children
-        let size = wantCount(records + streamed)
+        let size = wantCount(records)
         fill(&records, from: &owed, room: valStage || size == 0 ? Int.max : (options.jobs - size % options.jobs) % options.jobs,
              sent: sent)
         result.records = sent + records.map(stamped)

@@ -133,12 +133,12 @@ import Testing
         record["evolve"] = ["minibatches": [["t1", "t2", "t3"]]]
         scores = [:]
         var seen = [ReflectionRequest]()
-        let reflecting = reflector { requests in seen = requests; return requests.map { _ in "Route it. Refunds are billing." } }
+        let reflector: Reflector = { requests in seen = requests; return requests.map { _ in "Route it. Refunds are billing." } }
         // Seeded so that the operator drawn for the one proposal is reflect.
         var found: StepResult?
         for seed in 0..<20 {
             options.seed = UInt64(seed)
-            let r = Evolver(archive: Fixture.archive([record]), options: options).step(reflector: reflecting)
+            let r = Evolver(archive: Fixture.archive([record]), options: options).step(reflector: reflector)
             if r.records.contains(where: { $0["origin"] == "reflect" }) { found = r; break }
         }
         guard let result = found, let child = result.records.first(where: { $0["origin"] == "reflect" }) else {

@@ -52,13 +52,13 @@ import Testing
         let request = evolver.reflectionRequest(archive.entries[parent.id]!, module: "classify", batch: ["t1", "t2", "t3"])
         let reflector = pythonReflector(lm: LMConfig(model: "openai/standin", base: "http://127.0.0.1:\(port)/v1", key: "standin"),
                                         jobs: 2, cache: NSTemporaryDirectory() + "mkspy-reflection-\(UUID().uuidString)", quiet: true)
-        let given = answers(reflector, [request, request])
-        #expect(given.count == 2)
-        let text = try #require(given[0])
+        let answers = reflector([request, request])
+        #expect(answers.count == 2)
+        let text = try #require(answers[0])
         #expect(text.hasPrefix("Route the message."))
         #expect(text.contains("Messages that mention 'quartz' go to billing."))
         #expect(text.contains("Messages that mention 'ember' go to bug."))
-        #expect(given[1] == given[0])  // deterministic
+        #expect(answers[1] == answers[0])  // deterministic
         let child = try #require(reflect(parent.genome, module: "classify", instruction: text))
         #expect(child.modules["classify"]!.instruction == text)
         #expect(child.modules["classify"]!.strategy == parent.genome.modules["classify"]!.strategy)
@@ -94,13 +94,13 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: cache) }
         let reflector = pythonReflector(lm: LMConfig(model: "openai/standin", base: "http://127.0.0.1:\(port)/v1", key: "standin"),
                                         jobs: 1, cache: cache, quiet: true)
-        #expect(answers(reflector, [request]) == [nil])
+        #expect(reflector([request]) == [nil])
         let first = try calls()
         #expect(first >= 3, "the first try and two retries reach the LM")
         // The same request in a later step (its "step" differs): its retries reach the LM again.
         var later = try #require(request.json.objectValue)
         later["step"] = 7
-        #expect(answers(reflector, [ReflectionRequest(module: request.module, instruction: request.instruction, json: .object(later))]) == [nil])
+        #expect(reflector([ReflectionRequest(module: request.module, instruction: request.instruction, json: .object(later))]) == [nil])
         #expect(try calls() - first >= 2, "a later step's retries are not answered by the cache")
     }
 }

@@ -82,18 +82,7 @@ struct SimulatedScorer {
 }
 
 /// A reflector that adds the rules the feedback names to the instruction, like the rules stand-in.
-func rulesReflector(_ requests: [ReflectionRequest], _ answer: (Int, String?) -> Void) {
-    for (i, instruction) in rulesAnswers(requests).enumerated() { answer(i, instruction) }
-}
-
-/// What a reflector answers, by request (nil: no answer, or no new instruction).
-func answers(_ reflector: Reflector, _ requests: [ReflectionRequest]) -> [String?] {
-    var answers = [String?](repeating: nil, count: requests.count)
-    reflector(requests) { i, instruction in answers[i] = instruction }
-    return answers
-}
-
-func rulesAnswers(_ requests: [ReflectionRequest]) -> [String?] {
+func rulesReflector(_ requests: [ReflectionRequest]) -> [String?] {
     requests.map { r in
         var text = r.instruction
         for e in r.json["examples"]?.arrayValue ?? [] {
