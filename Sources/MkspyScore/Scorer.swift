@@ -137,6 +137,7 @@ public final class Scorer {
         }
         worker?.finish()
         progress.finish(usage)
+        let firstLine = progress.firstError.map { $0.message.split(separator: "\n").first.map(String.init) ?? $0.message } ?? ""
         if let failure {
             filter.diagnose(nil, failure.message)
             filter.raise(.cannotProceed)
@@ -148,15 +149,13 @@ public final class Scorer {
             filter.raise(.cannotProceed)
         } else if let code = progress.setupFailure {
             // A rerun would fail the same way, and a loop would ask for the same examples forever.
-            let line = progress.firstError.map { $0.message.split(separator: "\n").first.map(String.init) ?? $0.message } ?? ""
-            filter.diagnose(nil, "no example was scored: every one failed with \(code.rawValue) (the first: \(line)): \(code.advice); "
+            filter.diagnose(nil, "no example was scored: every one failed with \(code.rawValue) (the first: \(firstLine)): \(code.advice); "
                             + "they stay in want")
             filter.raise(.cannotProceed)
         } else {
             if exhausted { filter.diagnose(nil, "budget reached: unevaluated examples stay in each candidate's want") }
             if let first = progress.firstError, progress.clean == 0 {
-                let line = first.message.split(separator: "\n").first.map(String.init) ?? first.message
-                filter.diagnose(nil, "no example was scored: every one failed; the first with \(first.code.rawValue): \(line)")
+                filter.diagnose(nil, "no example was scored: every one failed; the first with \(first.code.rawValue): \(firstLine)")
                 filter.raise(.recordErrors)
             }
         }

@@ -3,7 +3,6 @@
 import json
 import os
 import selectors
-import shutil
 import sys
 import time
 import traceback
@@ -31,9 +30,7 @@ def serve(path, idle):
     finally:
         probe.close()
     import_runtime()
-    bwrap = shutil.which("bwrap")
-    if bwrap and os.environ.get("MKSPY_SANDBOX") != "none":
-        Sandbox.joins(bwrap)  # once, here, rather than in every session
+    Sandbox(None)  # probes bubblewrap once, here, rather than in every session
     try:
         os.unlink(path)
     except FileNotFoundError:
