@@ -14,7 +14,7 @@ of the chosen program on test, by the same function and metric for all three.
 
 Run it with the Python that has dspy==3.4.1 and gepa 0.1.4, the mkspy binaries in --bin:
 
-    suite_bench.py [--tasks a,b] [--split tune|report|all] [--seeds 0,1,2,3,4] [--budgets 200,400,800]
+    suite_bench.py [--tasks a,b] [--split tune|report|heldout|all] [--seeds 0,1,2,3,4] [--budgets 200,400,800]
                    [--jobs 8] [--latency-ms 0] [--only gepa|gepa-best|mkspy] [--evolve-args FLAGS]
                    [--parallel N] [--out DIR] [--bin DIR]
     suite_bench.py --overhead [--busy-core] [--confined] [--tasks ...] [--seeds 0] [--budgets 400] ...
@@ -64,10 +64,10 @@ def read(path):
 
 
 def split_of():
-    """task -> 'tune' or 'report', from suite/split.json."""
+    """task -> 'tune', 'report' or 'heldout', from suite/split.json."""
     with open(os.path.join(SUITE, "split.json"), encoding="utf-8") as f:
         split = json.load(f)
-    return {t: half for half in ("tune", "report") for t in split[half]}
+    return {t: half for half in ("tune", "report", "heldout") for t in split.get(half, [])}
 
 
 class Task:
@@ -487,7 +487,7 @@ def report(results, tasks, halves, args, budgets, systems, references):
                      for g in ("gepa", "gepa-best") if pick(t, g, top)]
             if texts:
                 print(f"  mkspy's mean val curve ({top}-call runs) reaches " + "; ".join(texts))
-    for half in ("tune", "report"):
+    for half in ("tune", "report", "heldout"):
         members = [t for t in tasks if halves[t] == half]
         if not members:
             continue
@@ -577,7 +577,7 @@ def overhead(args, tasks):
 def main():
     ap = argparse.ArgumentParser(description="dspy.GEPA vs mkspy on the simulated task suite")
     ap.add_argument("--tasks", help="comma-separated task names (default: those of --split)")
-    ap.add_argument("--split", choices=["tune", "report", "all"], default="all")
+    ap.add_argument("--split", choices=["tune", "report", "heldout", "all"], default="all", help="all: tune and report, not heldout")
     ap.add_argument("--seeds", default="0,1,2,3,4")
     ap.add_argument("--budgets", default="200,400,800")
     ap.add_argument("--latency-ms", type=float, default=0)
@@ -601,7 +601,7 @@ def main():
     if args.job:
         return job(json.loads(args.job))
     halves = split_of()
-    tasks = args.tasks.split(",") if args.tasks else [t for t in sorted(halves) if args.split in ("all", halves[t])]
+    tasks = args.tasks.split(",") if args.tasks else [t for t in sorted(halves) if args.split in (halves[t], "all" if halves[t] != "heldout" else None)]
     unknown = [t for t in tasks if not os.path.isfile(os.path.join(SUITE, t, "task.py"))]
     if unknown:
         ap.error(f"no such task: {', '.join(unknown)} (tasks: {', '.join(sorted(halves))})")
