@@ -26,12 +26,13 @@ import Testing
     /// Runs steps until the search stops; `crashAfter` cuts one step's scored output in half
     /// (the rest is lost, as when the loop is killed) before resuming from the archive.
     /// Every step's `want` is checked against the archive: evolve never asks for a pair it has.
-    func run(seed: UInt64, crashAt: Int? = nil, scorer: inout SimulatedScorer) -> (archive: [JSONObject], lost: Set<String>) {
+    func run(seed: UInt64, crashAt: Int? = nil, scorer: inout SimulatedScorer, options given: EvolveOptions? = nil)
+        -> (archive: [JSONObject], lost: Set<String>) {
         var archive = [Fixture.record(Fixture.seed(instruction: "Route the message."))]
         var lost = Set<String>()
         for step in 0..<200 {
             let current = Fixture.archive(archive)
-            let result = Evolver(archive: current, options: options(seed: seed)).step(reflector: rulesReflector)
+            let result = Evolver(archive: current, options: given ?? options(seed: seed)).step(reflector: rulesReflector)
             if result.stop != nil { break }
             for record in result.records {
                 let id = record["id"]!.stringValue!
@@ -95,5 +96,29 @@ import Testing
         let once = Evolver(archive: Fixture.archive(archive), options: options(seed: 2)).step(reflector: rulesReflector).records
         let again = Evolver(archive: Fixture.archive(archive), options: options(seed: 2)).step(reflector: rulesReflector).records
         #expect(once.map(\.json.text) == again.map(\.json.text))
+    }
+
+    @Test func aSmallValSetIsRunBeforeTheChainsSpendTheBudget() {
+        // Twenty rules, one per two train examples: every link of a chain learns some and still
+        // fails, so chains climb as long as the budget lets them. Val has 6 examples: two vals
+        // (12 calls) are less than the links two chains have in flight (2 × 19): with two vals
+        // kept, 11 of these 42 runs ended with the seed as the best. From 96 calls on: below,
+        // the seed's own two minibatches and val (38) leave too little for any child's val.
+        let train = (1...40).map { "t\($0)" }, val = (1...6).map { "v\($0)" }
+        var keywords = [String: String]()
+        for (i, id) in train.enumerated() { keywords[id] = "k\(i / 2)" }
+        for (i, id) in val.enumerated() { keywords[id] = "k\(i * 3)" }
+        var seedOnly = [String]()
+        for budget in stride(from: 96, through: 200, by: 8) {
+            for seed: UInt64 in 0..<3 {
+                var o = EvolveOptions()
+                (o.train, o.val, o.children, o.seed, o.maxCalls) = (train, val, 2, seed, budget)
+                var scorer = SimulatedScorer(keywords: keywords)
+                let archive = Fixture.archive(run(seed: seed, scorer: &scorer, options: o).archive)
+                #expect(archive.metricCalls <= budget)
+                if Evolver(archive: archive, options: o).best?.candidate.parents.isEmpty != false { seedOnly.append("\(budget)/\(seed)") }
+            }
+        }
+        #expect(seedOnly.isEmpty, "runs (budget/seed) whose best is the seed: no child ran all of val")
     }
 }
