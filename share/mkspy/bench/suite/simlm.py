@@ -281,6 +281,45 @@ def routes(text):
     return found
 
 
+def route_judge(gold, pred, keywords, default):
+    """Score and feedback of a routing answer: the rule for the message's first keyword (by its
+    gold label, right or not), or the default queue."""
+    expected, got = gold["label"], pred["label"]
+    if got == expected:
+        return 1.0, f"Correct: {expected}."
+    keys = mentioned(gold["message"], keywords)
+    head = f"Wrong: answered {got}, expected {expected}."
+    if not keys:
+        return 0.0, f"{head} The message mentions no routing keyword, and such messages go to {default}."
+    return 0.0, f"{head} The message mentions '{keys[0]}': {route_sentence(keys[0], expected).lower()}"
+
+
+def voted_routes(refl):
+    """A reflection model that keeps one rule per keyword: the queue most of the failed examples'
+    feedback states (ties to the first seen); a rule contradicting the instruction's replaces it,
+    a new one is appended. One failure on a mislabelled ticket overwrites a right rule."""
+    from collections import Counter
+    votes, order = {}, []
+    for ex in refl.failures:
+        for sentence in learned([ex], ROUTE):
+            for keyword, (_, label) in routes(sentence).items():
+                votes.setdefault(keyword, Counter())[label] += 1
+                order.append((keyword, label))
+    text, new = refl.current, []
+    stated = {k: label for k, (_, label) in routes(text).items()}
+    for keyword, counts in votes.items():
+        top = max(counts.values())
+        label = next(l for k, l in order if k == keyword and counts[l] == top)
+        sentence = route_sentence(keyword, label)
+        if keyword in stated and stated[keyword] != label:
+            for old in sentences(text):
+                if keyword in routes(old):
+                    text = text.replace(old, sentence)
+        elif keyword not in stated:
+            new.append(sentence)
+    return extend(text, new)
+
+
 def precedences(text):
     """{frozenset({a, b}): winner} that a text states."""
     found = {}

@@ -15,7 +15,6 @@ first seen); a rule that contradicts one of the instruction replaces it, a new o
 
 import os
 import sys
-from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import simlm  # noqa: E402
@@ -67,14 +66,7 @@ def examples(split, rng):
 
 
 def judge(gold, pred):
-    expected, got = gold["label"], pred["label"]
-    if got == expected:
-        return 1.0, f"Correct: {expected}."
-    keys = simlm.mentioned(gold["message"], EVERY)
-    head = f"Wrong: answered {got}, expected {expected}."
-    if not keys:
-        return 0.0, f"{head} The message mentions no routing keyword, and such messages go to {DEFAULT}."
-    return 0.0, f"{head} The message mentions '{keys[0]}': {simlm.route_sentence(keys[0], expected).lower()}"
+    return simlm.route_judge(gold, pred, EVERY, DEFAULT)
 
 
 def respond(prompt):
@@ -85,22 +77,4 @@ def respond(prompt):
 
 
 def reflect(refl):
-    votes, order = {}, []
-    for ex in refl.failures:
-        for sentence in simlm.learned([ex], simlm.ROUTE):
-            for keyword, (_, label) in simlm.routes(sentence).items():
-                votes.setdefault(keyword, Counter())[label] += 1
-                order.append((keyword, label))
-    text, new = refl.current, []
-    stated = {k: label for k, (_, label) in simlm.routes(text).items()}
-    for keyword, counts in votes.items():
-        top = max(counts.values())
-        label = next(l for k, l in order if k == keyword and counts[l] == top)
-        sentence = simlm.route_sentence(keyword, label)
-        if keyword in stated and stated[keyword] != label:
-            for old in simlm.sentences(text):
-                if keyword in simlm.routes(old):
-                    text = text.replace(old, sentence)
-        elif keyword not in stated:
-            new.append(sentence)
-    return simlm.extend(text, new)
+    return simlm.voted_routes(refl)
