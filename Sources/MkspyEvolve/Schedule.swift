@@ -116,8 +116,8 @@ extension Evolver {
     /// Whether the budget left still pays for another link of a chain: a chain that climbs past
     /// it would end the run with its best link never run on val, and the seed as the best. It
     /// keeps two vals, and at least a link of every chain (its gate and its own minibatch) and
-    /// then one val: with a small val set two vals were less than the links in flight, and the
-    /// chains climbed to the end of the budget.
+    /// then one val: with a small val set two vals are less than the links in flight, and the
+    /// chains would climb to the end of the budget.
     var canClimb: Bool {
         guard let max = options.maxCalls else { return true }
         let links = options.children * (options.minibatch + options.readSize)
