@@ -10,7 +10,7 @@ public enum EvolveTool {
                             [--reflection-lm-arg K=V]...
                             [--max-calls N] [--max-cost USD] [--patience N] [--target SCORE]
                             [--max-merges N] [--climb N] [--probes N] [-j N] [--cache DIR]
-                            [--best | --explain | --frontier] [-v] [-q] [FILE...]
+                            [--best | --finalists N | --explain | --frontier] [-v] [-q] [FILE...]
 
         Read the archive (every candidate record of the FILEs, or stdin; the same id may appear
         many times and is merged, scores united) and write the next step of a reflective
@@ -52,6 +52,9 @@ public enum EvolveTool {
           --best                 write only the best fully evaluated candidate (else the one
                                  the val race took farthest), with its val mean and the
                                  number of val examples in evolve.val
+          --finalists N          write the N best fully evaluated candidates, best first, each
+                                 as --best writes it: score them on a held-out set with
+                                 mkspy-gen | mkspy-check | mkspy-score --data FILE to choose
           --explain              write what this step decides of every candidate, as
                                  {"kind":"explain"} records (status, why, val mean, frontier, …)
           --frontier             write the fully evaluated candidates as explain records, best
@@ -74,7 +77,7 @@ public enum EvolveTool {
             .init("--max-calls", value: true), .init("--max-cost", value: true), .init("--patience", value: true),
             .init("--target", value: true), .init("--max-merges", value: true), .init("--climb", value: true),
             .init("--probes", value: true), .init("-j", "--jobs", value: true), .init("--cache", value: true), .init("--best"),
-            .init("--explain"), .init("--frontier"), .init("-v", "--verbose"), .init("-q", "--quiet"),
+            .init("--finalists", value: true), .init("--explain"), .init("--frontier"), .init("-v", "--verbose"), .init("-q", "--quiet"),
         ])
 
     public static func main(_ argv: [String]) -> Never {
@@ -83,9 +86,11 @@ public enum EvolveTool {
         filter.quiet = arguments.flag("--quiet")
         var options: EvolveOptions
         let reflectionLM: LMConfig?
+        let finalists: Int?  // how many of the best to write (--best: one), instead of a step
         do throws(UsageError) {
             options = try self.options(arguments, filter)
             reflectionLM = try LMConfig.reflection(arguments)
+            finalists = arguments.flag("--best") ? 1 : try arguments.integer("--finalists", minimum: 1)
         } catch {
             filter.diagnose(nil, error.message)
             printError("usage: see 'mkspy-evolve --help'")
@@ -107,7 +112,7 @@ public enum EvolveTool {
         }
         // Read back, the search is read with its budget (which decides how much of val it kept):
         // the latest step's, unless --max-calls is given.
-        if options.maxCalls == nil, ["--best", "--explain", "--frontier"].contains(where: arguments.flag) {
+        if options.maxCalls == nil, finalists != nil || ["--explain", "--frontier"].contains(where: arguments.flag) {
             options.maxCalls = archive.lastMaxCalls
         }
         let evolver = Evolver(archive: archive, options: options)
@@ -116,24 +121,30 @@ public enum EvolveTool {
             for record in arguments.flag("--explain") ? evolver.explained() : evolver.ranking() { filter.emit(record) }
             filter.finish()
         }
-        if let note = valCutNote(evolver), arguments.flag("--best") || (!filter.quiet && evolver.stepNumber == 1) {
+        if let note = valCutNote(evolver), finalists != nil || (!filter.quiet && evolver.stepNumber == 1) {
             filter.diagnose(nil, note)
         }
-        if arguments.flag("--best") {
-            guard let (best, val) = evolver.best.map({ ($0, evolver.options.val) }) ?? evolver.farthest else {
+        if let finalists {
+            let chosen = evolver.finalists(finalists)
+            guard let (_, val) = chosen.first else {
                 filter.diagnose(nil, "no candidate has been scored on any val example yet")
                 exit(max(filter.status, .cannotProceed))
             }
             if val.count < evolver.options.val.count {
                 filter.diagnose(nil, "no candidate was scored on all \(evolver.options.val.count) val examples (the search ended first): "
                                 + "this is the one the val race took farthest, \(val.count) of them")
+            } else if chosen.count < finalists {
+                filter.diagnose(nil, "\(chosen.count) of the \(finalists) finalists asked for: the others never ran all of val")
             }
-            let mean = best.mean(val) ?? 0
-            var record = best.withScores
-            record.evolve = EvolveMarks(minibatch: record.evolve?.minibatch, minibatches: record.evolve?.minibatches,
-                                        val: .init(mean: mean, n: val.count), maxCalls: record.evolve?.maxCalls)
-            filter.emit(record.json)
-            if !filter.quiet { filter.diagnose(nil, "best: \(best.id.prefix(12)) (\(best.candidate.origin), generation \(best.candidate.generation)), val mean \(format(mean)) on \(val.count)") }
+            for (rank, (entry, val)) in chosen.enumerated() {
+                let mean = entry.mean(val) ?? 0
+                var record = entry.withScores
+                record.evolve = EvolveMarks(minibatch: record.evolve?.minibatch, minibatches: record.evolve?.minibatches,
+                                            val: .init(mean: mean, n: val.count), maxCalls: record.evolve?.maxCalls)
+                filter.emit(record.json)
+                let name = arguments.flag("--best") ? "best" : "finalist \(rank + 1)"
+                if !filter.quiet { filter.diagnose(nil, "\(name): \(entry.id.prefix(12)) (\(entry.candidate.origin), generation \(entry.candidate.generation)), val mean \(format(mean)) on \(val.count)") }
+            }
             filter.finish()
         }
         if archive.entries.isEmpty {
@@ -207,8 +218,8 @@ public enum EvolveTool {
         for p in trainProblems + valProblems { filter.diagnose(nil, p) }
         if !(trainProblems + valProblems).isEmpty { exit(.usage) }
         if val.ids.isEmpty { throw UsageError("--val \(valPath) has no examples") }
-        if ["--best", "--explain", "--frontier"].filter(arguments.flag).count > 1 {
-            throw UsageError("--best, --explain and --frontier each write one kind of output: give one")
+        if ["--best", "--finalists", "--explain", "--frontier"].filter(arguments.flag).count > 1 {
+            throw UsageError("--best, --finalists, --explain and --frontier each write one kind of output: give one")
         }
         var options = EvolveOptions()
         options.train = train.ids

@@ -63,6 +63,13 @@ public struct Evolver {
     /// generation, then to the one read first (found with fewer metric calls).
     public var best: Entry? { complete.min(by: ranksAbove) }
 
+    /// The `count` best fully evaluated candidates, best first, with val (`--finalists`; `--best`
+    /// is the first); else the one the val race took farthest, with the val it ran.
+    public func finalists(_ count: Int) -> [(entry: Entry, val: [String])] {
+        let ranked = complete.sorted(by: ranksAbove).prefix(count).map { (entry: $0, val: options.val) }
+        return ranked.isEmpty ? (farthest.map { [$0] } ?? []) : ranked
+    }
+
     /// What `--best` names when no candidate has run all of val (the search ended first): the one
     /// the val race took farthest, the most val examples scored, then the higher mean on them,
     /// then the one read first; with the val ids it ran. Nil when none ran any.

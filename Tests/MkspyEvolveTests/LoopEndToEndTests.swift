@@ -125,6 +125,33 @@ import Testing
         }
     }
 
+    /// Held-out selection: the finalists of a finished run (mkspy-evolve --finalists), best
+    /// first by val, scored on examples the search never saw; only those are run, and jq picks
+    /// the best there (ties to the better on val: sort_by keeps the order).
+    @Test(.enabled(if: ready, "needs the DSPy runtime and the built tools"), .timeLimit(.minutes(5)))
+    func finalistsAreScoredOnAHeldOutSet() throws {
+        let (dir, standIn, env, task) = try Self.setUp(latencyMS: 0)
+        defer { standIn.terminate(); standIn.waitUntilExit(); try? FileManager.default.removeItem(atPath: dir) }
+        try Self.shell("""
+            cp \(task)/test.jsonl holdout.jsonl
+            mkspy-evolve -q --finalists 3 --train \(task)/train.jsonl --val \(task)/val.jsonl \(Self.repo)/share/mkspy/evolve/example-archive.jsonl > finalists.jsonl
+            mkspy-gen < finalists.jsonl | mkspy-check -q | mkspy-score -q --cache cache --data holdout.jsonl > scored.jsonl
+            jq -s 'sort_by(-.summary.data["holdout.jsonl"].mean) | .[0].id' scored.jsonl > chosen.json
+            """, in: dir, environment: env)
+        let read = { (name: String) in try String(contentsOfFile: dir + "/" + name, encoding: .utf8).split(separator: "\n").map { try JSON.parse(Array($0.utf8)) } }
+        let finalists = try read("finalists.jsonl"), scored = try read("scored.jsonl")
+        // The example archive has two candidates that ran all 24 val examples: both, best first.
+        let means = finalists.compactMap { $0["evolve"]?["val"]?["mean"]?.doubleValue }
+        #expect(finalists.count == 2 && means == means.sorted(by: >) && finalists.allSatisfy { $0["evolve"]?["val"]?["n"] == 24 })
+        #expect(scored.map { $0["id"] } == finalists.map { $0["id"] })
+        for record in scored {
+            #expect(record["summary"]?["scored"] == 48, "only the 48 held-out examples are run")
+            #expect(record["summary"]?["data"]?["holdout.jsonl"]?["scored"] == 48)
+        }
+        let best = try #require(scored.max { ($0["summary"]?["mean"]?.doubleValue ?? 0) < ($1["summary"]?["mean"]?.doubleValue ?? 0) })
+        #expect(try read("chosen.json").first == best["id"])
+    }
+
     /// The report draws what mkspy-evolve decided, so a dataset without "id" fields (ids derived
     /// from content) reports its complete candidates, frontier and val examples like any other.
     @Test(.enabled(if: ready, "needs the DSPy runtime and the built tools"), .timeLimit(.minutes(5)))

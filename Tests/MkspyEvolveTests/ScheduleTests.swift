@@ -391,6 +391,27 @@ import Testing
         #expect(e.farthest?.entry.id == s.id && e.farthest?.val.count == 4)
     }
 
+    /// --finalists N: the N best fully evaluated candidates by val, best first (ties as --best
+    /// breaks them: the earlier generation); fewer when fewer ran all of val; the farthest in
+    /// the val race when none did.
+    @Test func finalistsAreTheBestFullyEvaluatedCandidatesInRankOrder() {
+        let s = Fixture.seed()
+        let (a, b, c) = (Fixture.child(of: s, instruction: "a"), Fixture.child(of: s, instruction: "b"), Fixture.child(of: s, instruction: "c"))
+        let grand = Fixture.child(of: Fixture.child(of: s, instruction: "a"), instruction: "a2")
+        let o = options()
+        let archive = Fixture.archive([Fixture.record(s, scores: all(0.25)), Fixture.record(a, scores: all(0.75)),
+                                       Fixture.record(b, scores: all(0.5)), Fixture.record(grand, scores: all(0.75)),
+                                       Fixture.record(c, scores: ["v1": 1])])  // c has not run all of val
+        let e = Evolver(archive: archive, options: o)
+        #expect(e.finalists(3).map(\.entry.id) == [a.id, grand.id, b.id])
+        #expect(e.finalists(1).map(\.entry.id) == [e.best?.id])
+        #expect(e.finalists(9).map(\.entry.id) == [a.id, grand.id, b.id, s.id])
+        #expect(e.finalists(9).allSatisfy { $0.val == o.val })
+        let unfinished = Evolver(archive: Fixture.archive([Fixture.record(s, scores: ["v1": 0]), Fixture.record(c, scores: ["v1": 1, "v2": 1])]),
+                                 options: o)
+        #expect(unfinished.finalists(3).map(\.entry.id) == [c.id])
+    }
+
     @Test func refusedCandidatesAreDead() {
         let s = Fixture.seed()
         let archive = Fixture.archive([Fixture.record(s, extra: ["check": ["ok": false, "diagnostics": []]])])
