@@ -41,7 +41,7 @@ def measure(dspy, task, run, args):
                 f"mkspy-score -q -j {args.jobs} --lm-arg cache=false --data {q(holdout)}",
                 shell=True, env=sb.mkspy_env(sim.port, work, conf), capture_output=True, text=True, check=True).stdout
             finalists = [json.loads(line) for line in scored.splitlines()]
-            held = sorted(finalists, key=lambda r: -r["summary"]["data"][holdout]["mean"])[0]  # stable: ties keep val's order
+            held = sorted(finalists, key=lambda r: -(r["summary"]["data"][holdout]["mean"] or 0))[0]  # stable: ties keep val's order
             rest = task.examples(dspy, "test")[args.holdout:]
             metric = task.metric()
             test = {r["id"]: sb.evaluate(dspy, sb.program_from(dspy, r["source"]), rest, metric, sim.port, args.jobs)
