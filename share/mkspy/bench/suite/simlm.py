@@ -35,6 +35,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "standin"))
@@ -298,7 +299,6 @@ def voted_routes(refl):
     """A reflection model that keeps one rule per keyword: the queue most of the failed examples'
     feedback states (ties to the first seen); a rule contradicting the instruction's replaces it,
     a new one is appended. One failure on a mislabelled ticket overwrites a right rule."""
-    from collections import Counter
     votes, order = {}, []
     for ex in refl.failures:
         for sentence in learned([ex], ROUTE):
