@@ -601,7 +601,8 @@ def main():
     if args.job:
         return job(json.loads(args.job))
     halves = split_of()
-    tasks = args.tasks.split(",") if args.tasks else [t for t in sorted(halves) if args.split in (halves[t], "all" if halves[t] != "heldout" else None)]
+    tasks = args.tasks.split(",") if args.tasks else [t for t in sorted(halves)
+                                                      if halves[t] == args.split or (args.split == "all" and halves[t] != "heldout")]
     unknown = [t for t in tasks if not os.path.isfile(os.path.join(SUITE, t, "task.py"))]
     if unknown:
         ap.error(f"no such task: {', '.join(unknown)} (tasks: {', '.join(sorted(halves))})")
