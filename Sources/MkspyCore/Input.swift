@@ -44,6 +44,8 @@ public struct RecordReader: IteratorProtocol {
     private var lineNumber = 0
     private var multiline: Bool?
     private var exhausted = false
+    /// Lines read past a value cut short, to be read again.
+    private var unread: [(Int, [UInt8])] = []
     /// A record recovered from the end of a line whose start was cut short, given next.
     private var recovered: Result<Record, ReadError>?
     static let textLimit = 200
@@ -58,7 +60,7 @@ public struct RecordReader: IteratorProtocol {
     /// The descriptor of the input, when `next()` would wait for it: nothing whole is buffered
     /// and nothing has arrived. Nil when a record (or the end) can be had at once.
     public var waitingDescriptor: Int32? {
-        exhausted || buffer[position...].contains(0x0A) || source.isReady ? nil : source.descriptor
+        !unread.isEmpty || exhausted || buffer[position...].contains(0x0A) || source.isReady ? nil : source.descriptor
     }
 
     /// The next record or read error; nil at the end of the input.
@@ -108,12 +110,22 @@ public struct RecordReader: IteratorProtocol {
 
     private mutating func readMultiline(first: [UInt8], at start: Int) -> Result<Record, ReadError> {
         var text = first
+        var read = [(Int, [UInt8])]()
         var scanner = BracketScanner()
         scanner.scan(first)
-        while !scanner.balanced, let (_, line) = nextLine() {
+        while !scanner.balanced, let (number, line) = nextLine() {
+            read.append((number, line))
+            scanner.scan(line)
+        }
+        // A value cut short never closes: the values after it, each opening with `{` on a
+        // line of its own, are read again rather than lost with it.
+        if !scanner.balanced, let next = read.firstIndex(where: { $0.1.first == 0x7B }) {
+            unread = Array(read[next...]) + unread
+            read.removeSubrange(next...)
+        }
+        for (_, line) in read {
             text.append(0x0A)
             text.append(contentsOf: line)
-            scanner.scan(line)
         }
         let location = Location(input: source.name, line: start)
         switch parseLine(text) {
@@ -147,6 +159,7 @@ public struct RecordReader: IteratorProtocol {
     /// The next line without its terminator ("\n" or "\r\n"), and its number. A UTF-8 byte
     /// order mark opening the input is dropped, as Python's "utf-8-sig" codec does.
     private mutating func nextLine() -> (Int, [UInt8])? {
+        if !unread.isEmpty { return unread.removeFirst() }
         guard let (number, line) = nextPhysicalLine() else { return nil }
         if number == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) { return (number, Array(line.dropFirst(3))) }
         return (number, line)

@@ -7,6 +7,12 @@ public func validateSpec(_ object: JSONObject) -> (spec: Spec, diagnostics: [Dia
     let spec = validator.read(object)
     validator.check(spec)
     var diagnostics = validator.diagnostics
+    // What static reading found in a program's source cannot be found again from its record.
+    if normalized, spec.program != nil {
+        let rules: Set<String> = [SpecRule.program.rawValue, SpecRule.programUndecided.rawValue, SpecRule.programArguments.rawValue]
+        let reading = (object["diagnostics"]?.arrayValue ?? []).compactMap(Diagnostic.init(json:)).filter { rules.contains($0.rule) }
+        diagnostics = reading + diagnostics.filter { !reading.contains($0) }
+    }
     // Normalization drops what it could not read, so a record that was invalid keeps the
     // errors it was written with: an invalid spec never turns valid by passing twice.
     if normalized, object["ok"] == .bool(false) {

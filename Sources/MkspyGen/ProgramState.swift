@@ -48,9 +48,12 @@ public enum ProgramState {
             let fields = (op.inputs + op.outputs).map { f -> JSON in
                 ["prefix": .string(f.prefix ?? ""), "description": .string(module.descriptions[f.name] ?? f.desc)]
             }
+            // DSPy holds an instruction cleaned (inspect.cleandoc), and saves it so; the program's
+            // own one was read so already, and cleaning it twice can change it.
+            let instruction = module.instruction == op.instruction ? op.instruction : cleandoc(module.instruction)
             state[op.name] = [
                 "traces": [], "train": [], "demos": .array(module.demos.map(JSON.object)), "lm": nil,
-                "signature": ["instructions": .string(cleandoc(module.instruction)), "fields": .array(fields)],
+                "signature": ["instructions": .string(instruction), "fields": .array(fields)],
             ]
         }
         state["metadata"] = ["dependency_versions": .object(dependencyVersions)]

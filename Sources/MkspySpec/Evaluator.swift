@@ -97,6 +97,8 @@ final class ProgramReader {
     var globalValues: [String: Value] = [:]
     var signatureCache: [ObjectIdentifier: SignatureModel?] = [:]
     var depth = 0
+    /// The program file's directory, where its own modules are.
+    var directory: String?
     /// Functions run so far: a program that builds itself recursively stops here.
     var runs = 0
 
@@ -204,6 +206,8 @@ final class ProgramReader {
                 }
             case "FunctionDef", "AsyncFunctionDef", "ClassDef":
                 if let name = statement.string("name") { scope.locals[name] = .opaque }
+            case "Delete":
+                for target in statement.nodes("targets") { delete(target, &scope) }
             default:
                 break
             }
@@ -254,6 +258,25 @@ final class ProgramReader {
         }
     }
 
+    /// `del self.x`, `del d["k"]`: the attribute or item is gone from named_predictors().
+    func delete(_ target: Node, _ scope: inout Scope) {
+        switch target.type {
+        case "Attribute":
+            if let attr = target.string("attr"), case .module(let instance) = eval(target.node("value")!, &scope) { instance[attr] = nil }
+        case "Subscript":
+            switch eval(target.node("value")!, &scope) {
+            case .dict(let d):
+                if let key = target.node("slice")?.stringConstant { d.items.removeAll { $0.key == key } } else { fallthrough }
+            case .list:
+                warn(target, "del on line \(target.lineno) is not read statically; named_predictors() at run time decides")
+            default: break
+            }
+        case "Name":
+            if let id = target.string("id") { scope.locals[id] = nil }
+        default: break
+        }
+    }
+
     // MARK: expressions
 
     func eval(_ node: Node, _ scope: inout Scope) -> Value {
@@ -292,7 +315,20 @@ final class ProgramReader {
                 warn(node, "predictors built in a comprehension (line \(node.lineno)) are not read statically; named_predictors() at run time decides")
             }
             return .opaque
-        case "JoinedStr", "BinOp":
+        case "BinOp":
+            // [predictor] * n: one list that holds the same predictor n times.
+            if node.node("op")?.type == "Mult", let l = node.node("left"), let r = node.node("right") {
+                switch (eval(l, &scope), eval(r, &scope)) {
+                case (.list(let list), .int(let n)), (.int(let n), .list(let list)):
+                    return .list(ListValue(Array(repeatElement(list.items, count: max(0, n)).joined())))
+                default: break
+                }
+            }
+            if builds(node) {
+                warn(node, "predictors built in this expression (line \(node.lineno)) are not read statically; named_predictors() at run time decides")
+            }
+            return .opaque
+        case "JoinedStr":
             return .opaque
         default:
             if builds(node) {
@@ -322,11 +358,11 @@ final class ProgramReader {
 
     func evalCall(_ node: Node, _ scope: inout Scope) -> Value {
         guard let f = node.node("func") else { return .opaque }
-        let args = node.nodes("args")
-        if args.contains(where: { $0.type == "Starred" }) || node.nodes("keywords").contains(where: { $0.string("arg") == nil }) {
-            if builds(node) { warn(node, "a call with *args or **kwargs (line \(node.lineno)) is not read statically") }
-            return .opaque
-        }
+        // What *args and **kwargs pass is not known: a function or class of the file is run
+        // with the arguments written out (`super().__init__(**kwargs)` passing on the
+        // program's own), its other parameters taking their defaults.
+        let starred = node.nodes("args").contains { $0.type == "Starred" } || node.nodes("keywords").contains { $0.string("arg") == nil }
+        let args = Array(node.nodes("args").prefix { $0.type != "Starred" })
         // super().__init__(...) and super().method(...): the next class of the file up the bases.
         if f.type == "Attribute", let inner = f.node("value"), inner.type == "Call", inner.node("func")?.string("id") == "super",
            let cls = scope.cls, let method = f.string("attr") {
@@ -364,6 +400,13 @@ final class ProgramReader {
                                 instance: instance, cls: owner, missing: &missing)
                 }
                 return .opaque
+            case (.classRef(let cls), _):
+                // Base.__init__(self, …): a class's method run on an instance, as super() does.
+                guard let first = args.first, case .module(let instance) = eval(first, &scope),
+                      let (owner, def) = inherited(method, from: cls, skippingSelf: false) else { return .opaque }
+                var missing = [String]()
+                return call(def, args: args.dropFirst().map { eval($0, &scope) }, keywords: keywords(node, &scope),
+                            instance: instance, cls: owner, missing: &missing)
             case (.imported(let dotted), _):
                 return importedCall("\(dotted).\(method)", node)
             default:
@@ -378,6 +421,10 @@ final class ProgramReader {
         }
         switch eval(f, &scope) {
         case .dspy(let name):
+            if starred {
+                if builds(node) { warn(node, "a call with *args or **kwargs (line \(node.lineno)) is not read statically") }
+                return .opaque
+            }
             return DSPyModules.build(name, node, self, &scope)
         case .classRef(let cls):
             switch program.kind(of: cls) {
@@ -396,18 +443,44 @@ final class ProgramReader {
             return call(def, args: args.map { eval($0, &scope) }, keywords: keywords(node, &scope), instance: nil, cls: nil, missing: &missing)
         case .imported(let dotted):
             return importedCall(dotted, node)
+        case .opaque where f.type == "Name" && scope.locals[f.string("id") ?? ""] == nil && !starred:
+            return builtinCall(f.string("id") ?? "", node, &scope)
         default:
+            if builds(node) { warn(node, "the call on line \(node.lineno) is not read statically") }
             return .opaque
         }
+    }
+
+    /// `dict(k=v, …)`, `list(x)` and `tuple(x)` of Python's builtins, which programs use to
+    /// hold predictors; any other call that builds one is said to be unread.
+    func builtinCall(_ name: String, _ node: Node, _ scope: inout Scope) -> Value {
+        let args = node.nodes("args")
+        switch (name, args.count) {
+        case ("dict", 0):
+            return .dict(DictValue(keywords(node, &scope).map { (key: $0.0, value: $0.1) }))
+        case ("list", 1), ("tuple", 1):
+            if node.nodes("keywords").isEmpty, case .list(let l) = eval(args[0], &scope) { return .list(ListValue(l.items)) }
+        default: break
+        }
+        if builds(node) { warn(node, "the call on line \(node.lineno) is not read statically; named_predictors() at run time decides") }
+        return .opaque
     }
 
     /// A class or function from another file: a module it builds cannot be read here.
     func importedCall(_ dotted: String, _ node: Node) -> Value {
         let last = dotted.split(separator: ".").last.map(String.init) ?? dotted
-        if let first = last.unicodeScalars.first, first.properties.isUppercase {
+        if let first = last.unicodeScalars.first, first.properties.isUppercase || isProgramFile(dotted) {
             warn(node, "\(dotted) (line \(node.lineno)) comes from another file; predictors it builds are not read statically, named_predictors() at run time decides")
         }
         return .opaque
+    }
+
+    /// Whether a dotted import names a module of the program's own (a file or package beside
+    /// it, or a relative import), whose functions may build predictors: looked up, never read.
+    func isProgramFile(_ dotted: String) -> Bool {
+        if dotted.hasPrefix(".") { return true }
+        guard let directory, let top = dotted.split(separator: ".").first else { return false }
+        return readFile("\(directory)/\(top).py") != nil || readFile("\(directory)/\(top)/__init__.py") != nil
     }
 
     /// A new instance of a module class of the file, its `__init__` run.

@@ -30,6 +30,7 @@ public func readProgram(_ bytes: [UInt8], path: String, className: String? = nil
     case .failure(let e): return failed("syntax error: \(e.message)", line: e.lineno)
     }
     let reader = ProgramReader(module: module)
+    reader.directory = String(absolutePath(path).split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
     let classes = module.nodes("body").filter { $0.type == "ClassDef" }
     let programs = classes.filter { reader.program.isModule($0) && reader.inherited("forward", from: $0, skippingSelf: false) != nil }
     let names = programs.compactMap { $0.string("name") }

@@ -211,6 +211,23 @@ struct RecordReaderTests {
         #expect(e.location.line == 1)
     }
 
+    /// A value cut short (a pretty spec, or a JSON Lines record that decided the mode) does
+    /// not take the values after it along: each one opening with `{` on a line of its own
+    /// comes out, with its own line number.
+    @Test func valueCutShortLosesNothingAfterIt() throws {
+        let lines = "{\"kind\":\"spec\",\"name\":\"cut\n{\"name\":\"a\"}\n{\"kind\":\"note\"}\n"
+        #expect(Array(summary(try readAll(Array(lines.utf8), multiline: true)).dropFirst()) ==
+                [.record(line: 2, raw: #"{"name":"a"}"#), .record(line: 3, raw: #"{"kind":"note"}"#)])
+        let text = "{\n  \"name\": \"cut\",\n  \"list\": [1,\n" + Self.pretty + "\n{\"kind\":\"note\"}\n"
+        let results = try readAll(Array(text.utf8), multiline: true)
+        #expect(results.count == 3)
+        guard case .failure(let e) = results[0] else { Issue.record("read"); return }
+        #expect(e.message.contains("truncated") && e.location.line == 1)
+        #expect(try results[1].get().object["name"] == "qa")
+        #expect(try results[1].get().location.line == 4)
+        #expect(try results[2].get().location.line == 11)
+    }
+
     @Test func multilineModeStillReadsJSONLines() throws {
         let results = try readAll(Array("{\"a\":1}\n{\"b\":2}\n[3]\n{\"c\":".utf8), multiline: true)
         #expect(summary(results).count == 4)

@@ -223,6 +223,44 @@ import Testing
         #expect(reading.spec.operations.first?.name == "p")
     }
 
+    /// What builds predictors out of sight is said, not dropped: a factory of a file beside
+    /// the program (a module elsewhere, `json.loads`, is not), a list repeated an unknown
+    /// number of times, `del` on a list; and a spec record read again keeps those warnings.
+    @Test func predictorsBuiltOutOfSightAreWarnedAboutAndTheWarningsStay() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mkspy-factory-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "import dspy\ndef make_answerer():\n    return dspy.ChainOfThought('question -> answer')\n"
+            .write(to: directory.appendingPathComponent("factories.py"), atomically: true, encoding: .utf8)
+        let source = """
+            import json
+            import dspy
+            from factories import make_answerer
+
+            class QA(dspy.Module):
+                def __init__(self, hops):
+                    super().__init__()
+                    self.settings = json.loads("{}")
+                    self.answer = make_answerer()
+                    self.queries = [dspy.Predict("question -> query")] * hops
+                    self.steps = [dspy.Predict("a -> b"), dspy.Predict("b -> c")]
+                    del self.steps[0]
+                def forward(self, question):
+                    return self.answer(question=question)
+
+            """
+        let path = directory.appendingPathComponent("qa.py").path
+        try source.write(toFile: path, atomically: true, encoding: .utf8)
+        let (spec, diagnostics) = SpecTool.programSpec(Array(source.utf8), path: path, className: nil, metric: nil)
+        let undecided = diagnostics.filter { $0.rule == SpecRule.programUndecided.rawValue }
+        #expect(undecided.map(\.line) == [9, 10, 12], "\(undecided.map(\.message))")
+        #expect(undecided.first?.message.contains("factories.make_answerer (line 9) comes from another file") == true)
+        #expect(spec.operations.map(\.name) == ["steps[0]", "steps[1]"])
+        guard case .object(let record) = spec.record(diagnostics: diagnostics) else { Issue.record("not an object"); return }
+        let (_, again) = validateSpec(record)
+        #expect(again == diagnostics)
+    }
+
     // MARK: metric
 
     @Test func metricFileIsReadRelativeToItsDirectory() throws {

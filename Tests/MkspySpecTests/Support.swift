@@ -16,7 +16,7 @@ enum Support {
     static let programs: [(file: String, cls: String)] = [
         ("rag", "RAG"), ("strings", "Summarize"), ("typed", "Analyze"), ("agent", "Assistant"),
         ("multihop", "MultiHop"), ("aliased", "Translator"), ("wrappers", "Careful"), ("retrieve", "Retriever"),
-        ("containers", "Review"), (examples + "/rag_program/rag.py", "RAG"), (examples + "/atlas_program/atlas.py", "AtlasQA"),
+        ("containers", "Review"), ("inherited", "Layered"), (examples + "/rag_program/rag.py", "RAG"), (examples + "/atlas_program/atlas.py", "AtlasQA"),
     ]
 
     /// The spec mkspy-spec writes for a fixture program, and its findings.

@@ -14,7 +14,8 @@ tests' own fixture programs (importing them is safe), `genome` maps predictor na
   "direct", the dump_state() of a fresh program given the genome through DSPy's own API
   (with_instructions, with_updated_fields, demos); "saved", what program.save() writes for
   that program, parsed ("save_error" when save() raises); "saved_bytes_equal", whether
-  those bytes equal the state's json.dumps(sort_keys=True) bytes;
+  those bytes equal the state's json.dumps(sort_keys=True) bytes; "saved_own", what save()
+  writes for the program as its class builds it;
 - "error": a traceback when the program could not be imported or built.
 """
 
@@ -71,6 +72,16 @@ def state_of(program):
             for name, param in program.named_parameters()}
 
 
+def saved(program, path):
+    """What program.save(path) writes, parsed; None when save() raises."""
+    try:
+        program.save(path)
+    except Exception:
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
 def run(job, index, directory):
     cls = build(job["path"], job["class"], index)
     program = cls()
@@ -87,6 +98,7 @@ def run(job, index, directory):
         loaded = cls()
         loaded.load(state_path)
         result["loaded"] = plain(state_of(loaded))
+        result["saved_own"] = saved(program, os.path.join(directory, f"own_{index}.json"))
         direct = cls()
         apply(direct, job["genome"])
         result["direct"] = plain(state_of(direct))
