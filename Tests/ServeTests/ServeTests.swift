@@ -193,6 +193,27 @@ import Testing
         #expect(Serve.processes(in: jobDir).isEmpty)
     }
 
+    /// SIGTERM, as systemd, docker and Kubernetes stop a server, stops its jobs' tools as
+    /// SIGINT does; the job stays `running` on disk, for the next server to resume.
+    @Test(.enabled(if: Serve.ready, "needs the runtime, curl and the built tools"), .timeLimit(.minutes(3)))
+    func aServerStoppedWithSIGTERMStopsItsJobs() throws {
+        let dir = try Serve.scratch()
+        let (standIn, lm) = try Serve.standIn()
+        defer { standIn.terminate(); standIn.waitUntilExit(); try? FileManager.default.removeItem(atPath: dir) }
+        let server = try Serve.Server(dir: dir, environment: Serve.environment(lm: lm, in: dir))
+        let id = try Serve.submit(try Serve.rulesJob(maxCalls: 1000, children: 2), to: server)
+        let jobDir = dir + "/jobs/" + id
+        let running = try server.wait(id) { ($0["metric_calls"]?.intValue ?? 0) > 0 || $0["status"] != "running" }
+        #expect(running["status"] == "running", "\(running.text)")
+        _ = try Serve.http("POST", lm + "/control", body: Array(#"{"latency_ms": 500}"#.utf8))  // no end within the wait below
+        server.stop()  // SIGTERM
+        let deadline = Date().addingTimeInterval(10)
+        while !Serve.processes(in: jobDir).isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(Serve.processes(in: jobDir).isEmpty, "the job's tools run on after the server stopped")
+        let state = try JSON.parse(Array(try #require(FileManager.default.contents(atPath: jobDir + "/job.json"))))
+        #expect(state["status"] == "running")
+    }
+
     @Test(.enabled(if: Serve.ready, "needs the runtime, curl and the built tools"), .timeLimit(.minutes(3)))
     func jobsWaitTheirTurnAndCancelStopsTheirTools() throws {
         let dir = try Serve.scratch()

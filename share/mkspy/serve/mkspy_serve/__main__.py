@@ -71,6 +71,10 @@ def main(argv=None):
     config = uvicorn.Config(create_app(store, token), log_level="warning" if args.quiet else "info", log_config=logging,
                             access_log=not args.quiet, timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
+    # uvicorn, once it has shut down, raises the signal that stopped it again with the handler
+    # it found: SIGTERM's default would end the process before store.shutdown() stops the jobs.
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda number, frame: sys.exit(128 + number))
     store.schedule()  # jobs that were running or queued when the server last stopped
     try:
         server.run(sockets=[sock])
