@@ -332,7 +332,7 @@ public final class Scorer {
               let id = message["eid"]?.stringValue else { return }
         run.inFlight -= 1
         inFlight -= 1
-        let entry = scoreEntry(run, id, message)
+        var entry = scoreEntry(run, id, message)
         if entry.error?.code == .load {
             run.loadError = run.loadError ?? entry.error?.message
             if run.candidate.spec.program != nil {
@@ -344,8 +344,16 @@ public final class Scorer {
                 return
             }
         }
+        let fresh = entry.usage ?? Usage()
+        // An example run again (its provider failed, or --force) keeps the calls its earlier
+        // runs made: they were paid, and mkspy-evolve's --max-cost reads them from here.
+        if let earlier = run.scores[id]?.usage {
+            var all = earlier
+            all.add(fresh)
+            entry.usage = all
+        }
         run.scores[id] = entry
-        usage.add(entry.usage ?? Usage())
+        usage.add(fresh)
         progress.record(entry, usage)
         if options.budget.exhausted(by: usage) { exhausted = true }
         if stopped { settleAll() } else { settle(run) }

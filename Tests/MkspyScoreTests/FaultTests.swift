@@ -49,6 +49,14 @@ final class FaultTests {
         #expect(done["want"] == nil)
         #expect(done["summary"]?["mean"]?.doubleValue == 1)
         #expect(done["summary"]?["errors"] == 0)
+        // The failed attempts were paid: each entry keeps them, as does the record's usage.
+        // (An empty reply is cached by DSPy: the rerun's first attempt replays it, free.)
+        let billed = { (usage: JSON?) in (usage?["lm_calls"]?.intValue ?? 0) - (usage?["cached_calls"]?.intValue ?? 0) }
+        for id in ["ex-0", "ex-1", "ex-2"] {
+            let usage = done["scores"]?[id]?["usage"]
+            #expect(billed(usage) == 3 && (usage?["failed_calls"]?.intValue ?? 0) >= 2, "\(usage?.text ?? "")")
+        }
+        #expect(billed(done["usage"]) == standIn.stats()["calls"]?.intValue)
     }
 
     /// At 20% faults of every provider kind, no pair scores otherwise than without faults: each
