@@ -40,7 +40,7 @@ public enum ScoreTool {
           --program-arg K=V  build a user's program class with K=V (V as JSON when it
                              parses, else a string); may repeat
           --force            also score unchecked or failed candidates
-          -q, --quiet        no progress or diagnostics on stderr
+          -q, --quiet        no progress or warnings on stderr (errors are still said)
           -h, --help         show this help
           --version          show the version
 

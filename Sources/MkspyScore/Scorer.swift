@@ -153,9 +153,10 @@ public final class Scorer {
                             + "they stay in want")
             filter.raise(.cannotProceed)
         } else {
-            if exhausted { filter.diagnose(nil, "budget reached: unevaluated examples stay in each candidate's want") }
+            if exhausted, !options.quiet { filter.diagnose(nil, "budget reached: unevaluated examples stay in each candidate's want") }
             if let first = progress.firstError, progress.clean == 0 {
-                filter.diagnose(nil, "no example was scored: every one failed; the first with \(first.code.rawValue): \(firstLine)")
+                let what = progress.scored == 0 ? "no example was scored: every one failed" : "every example failed"
+                filter.diagnose(nil, "\(what); the first with \(first.code.rawValue): \(firstLine)")
                 filter.raise(.recordErrors)
             }
         }
@@ -209,7 +210,7 @@ public final class Scorer {
         if let want = candidate.want {
             wanted = want
             let unknown = wanted.filter { dataset[$0] == nil }
-            if !unknown.isEmpty {
+            if !unknown.isEmpty, !options.quiet {
                 filter.diagnose(record.location, "candidate \(name): want names examples no --data file has: \(unknown.prefix(5).joined(separator: ", ")); they are dropped")
                 wanted.removeAll { dataset[$0] == nil }
             }
