@@ -125,6 +125,10 @@ import Testing
         let big = Array("{\"train\": [\"".utf8) + [UInt8](repeating: 0x61, count: 17 << 20) + Array("\"]}".utf8)
         let r = try Serve.http("POST", server.url + "/jobs", body: big)
         #expect(r.status == 413 && r.json["field"] == "body", "\(r.status) \(r.text.prefix(200))")
+        let chunked = try Serve.http("POST", server.url + "/jobs", body: big, headers: ["Content-Type: application/json", "Transfer-Encoding: chunked"])
+        #expect(chunked.status == 413 && chunked.json["field"] == "body", "chunked: \(chunked.status) \(chunked.text.prefix(200))")
+        let small = try Serve.http("POST", server.url + "/jobs", body: Array("{\"train\": 1}".utf8), headers: ["Content-Type: application/json", "Transfer-Encoding: chunked"])
+        #expect(small.status == 400 && small.json["field"] != "body", "chunked and small: \(small.status) \(small.text.prefix(200))")
         // No request made a job, nor left a directory.
         #expect(try server.get("/jobs").json["jobs"] == [])
         #expect((try FileManager.default.contentsOfDirectory(atPath: dir + "/jobs")).isEmpty)
@@ -212,6 +216,26 @@ import Testing
         #expect(Serve.processes(in: jobDir).isEmpty, "the job's tools run on after the server stopped")
         let state = try JSON.parse(Array(try #require(FileManager.default.contents(atPath: jobDir + "/job.json"))))
         #expect(state["status"] == "running")
+    }
+
+    /// A provider that always fails: the job fails at its first step with the tool's reason,
+    /// not make's status alone, and every log event names the program that wrote it (null
+    /// for none).
+    @Test(.enabled(if: Serve.ready, "needs the runtime, curl and the built tools"), .timeLimit(.minutes(3)))
+    func aJobWhoseProviderFailsSaysWhy() throws {
+        let dir = try Serve.scratch()
+        let (standIn, lm) = try Serve.standIn()
+        let server = try Serve.Server(dir: dir, environment: Serve.environment(lm: lm, in: dir))
+        defer { server.stop(); standIn.terminate(); standIn.waitUntilExit(); try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Serve.http("POST", lm + "/control", body: Array(#"{"fail_rate": 1, "fail_mix": "500"}"#.utf8))
+        let id = try Serve.submit(try Serve.rulesJob(maxCalls: 100), to: server)
+        let status = try server.wait(id) { !["running", "queued"].contains($0["status"]?.stringValue ?? "") }
+        #expect(status["status"] == "failed", "\(status.text)")
+        let why = status["error"]?.stringValue ?? ""
+        #expect(why.hasPrefix("the loop failed (make exited ") && why.contains("mkspy-score: no LM call succeeded"), "\(why)")
+        let logs = try server.get("/jobs/\(id)/events").lines.filter { $0["event"] == "log" }
+        #expect(!logs.isEmpty && logs.allSatisfy { $0.objectValue?["tool"] != nil }, "\(logs.map(\.text))")
+        #expect(logs.contains { $0["tool"] == "mkspy-score" } && logs.contains { $0["tool"] == "make" }, "\(logs.map(\.text))")
     }
 
     @Test(.enabled(if: Serve.ready, "needs the runtime, curl and the built tools"), .timeLimit(.minutes(3)))

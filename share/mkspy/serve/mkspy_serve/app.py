@@ -17,10 +17,6 @@ from .payload import Invalid, JobRequest, field_path
 MAX_BODY = 16 * 1024 * 1024  # bytes of one request body
 
 
-class TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     """Refuses a body over the cap with 413, by its Content-Length or, when chunked, as it
     arrives: nothing over the cap is read into memory."""
@@ -32,22 +28,26 @@ class BodyLimit:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            return await too_large(self.limit)(scope, receive, send)
-        seen = 0
-
-        async def limited():
-            nonlocal seen
+        if length is not None:
+            if not length.isdigit() or int(length) > self.limit:
+                return await too_large(self.limit)(scope, receive, send)
+            return await self.app(scope, receive, send)
+        # Chunked: read here, up to the cap (the app's own body reading would turn an error
+        # raised inside it into a 400), then handed on as it came.
+        arrived, seen = [], 0
+        while True:
             message = await receive()
+            arrived.append(message)
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise TooLarge()
-            return message
+                return await too_large(self.limit)(scope, receive, send)
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
 
-        try:
-            await self.app(scope, limited, send)
-        except TooLarge:
-            await too_large(self.limit)(scope, receive, send)
+        async def replay():
+            return arrived.pop(0) if arrived else await receive()
+
+        await self.app(scope, replay, send)
 
 
 def too_large(limit):

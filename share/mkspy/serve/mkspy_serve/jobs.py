@@ -252,7 +252,8 @@ class Jobs:
         elif status == 0:
             self.finish(job, "done", None)
         else:
-            why = f"the loop stopped with status {status}" if status is not None else "the loop was killed"
+            # make's status, not a tool's (DESIGN's exit codes): the tool's own words follow.
+            why = f"the loop failed (make exited {status})" if status is not None else "the loop was killed"
             self.finish(job, "failed", why + (f": {last}" if last else ""))
 
     def convert(self, job, raw):
@@ -266,9 +267,10 @@ class Jobs:
         except ValueError:
             event = None
         if not isinstance(event, dict):
+            # "mkspy-score: …", "make: …"; a line that names no program (a DSPy warning) has tool null.
             tool, _, message = text.partition(": ")
-            known = tool.startswith("mkspy-") and message
-            self.event(job, {"event": "log", "tool": tool, "message": message} if known else {"event": "log", "message": text})
+            named = bool(message) and re.fullmatch(r"[\w.-]+", tool) is not None
+            self.event(job, {"event": "log", "tool": tool if named else None, "message": message if named else text})
             return text
         if event.get("tool") == "mkspy-evolve" and event.get("event") in ("step", "stop"):
             progress = {k: event.get(k) for k in ("metric_calls", "cost", "best_val")}
