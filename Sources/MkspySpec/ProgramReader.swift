@@ -30,6 +30,15 @@ public func readProgram(_ bytes: [UInt8], path: String, className: String? = nil
     case .failure(let e): return failed("syntax error: \(e.message)", line: e.lineno)
     }
     let reader = ProgramReader(module: module)
+    // mkspy-score imports the file as a module of its own, its directory first on sys.path:
+    // there a relative import has no package to be relative to.
+    module.walk { node in
+        if node.type == "ImportFrom", (node["level"]?.int ?? 0) > 0 {
+            let from = String(repeating: ".", count: node["level"]?.int ?? 1) + (node.string("module") ?? "")
+            reader.warn(node, "the relative import from \(from) (line \(node.lineno)) fails where mkspy-score imports the program (as a module of its own, its directory first on sys.path); import from the module by its name instead",
+                        rule: .programUndecided)
+        }
+    }
     reader.directory = String(absolutePath(path).split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
     let classes = module.nodes("body").filter { $0.type == "ClassDef" }
     let programs = classes.filter { reader.program.isModule($0) && reader.inherited("forward", from: $0, skippingSelf: false) != nil }

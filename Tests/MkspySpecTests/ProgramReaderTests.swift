@@ -261,6 +261,28 @@ import Testing
         #expect(again == diagnostics)
     }
 
+    /// A relative import cannot work where mkspy-score imports the program: said at once,
+    /// with the line, rather than as a refusal at scoring time.
+    @Test func aRelativeImportIsAWarningWithTheLine() {
+        let source = """
+            import dspy
+            from .helpers import clean
+
+            class QA(dspy.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.answer = dspy.Predict("question -> answer")
+                def forward(self, question):
+                    return self.answer(question=clean(question))
+
+            """
+        let reading = readProgram(Array(source.utf8), path: "/tmp/pkg/qa.py")
+        let warnings = reading.diagnostics.filter { $0.rule == SpecRule.programUndecided.rawValue }
+        #expect(warnings.count == 1 && warnings.first?.line == 2 && warnings.first?.message.contains("relative import from .helpers") == true,
+                "\(reading.diagnostics.map(\.message))")
+        #expect(reading.spec.operations.map(\.name) == ["answer"])
+    }
+
     // MARK: metric
 
     @Test func metricFileIsReadRelativeToItsDirectory() throws {
