@@ -77,6 +77,37 @@ public func requiredFields(spec: Spec, metric: JSONObject) -> (inputs: [String],
     return (spec.requiredInputs.filter(inputs.contains), gold)
 }
 
+/// The gold fields of an example that the `exact` metric can never match: values none of
+/// which an enum output can take (compared as the metric compares them), with those values.
+public func unreachableGold(spec: Spec, metric: JSONObject, example: JSONObject) -> [(field: String, values: [String])] {
+    guard case .exact(let field)? = BuiltinMetric(metric) else { return [] }
+    return spec.outputs.filter { field == nil || $0.name == field }.compactMap { output in
+        guard let gold = example[output.name], !gold.isNull, let values = enumValues(output.type, in: spec),
+              !values.contains(where: { sameValue(.string($0), gold) }) else { return nil }
+        return (output.name, values)
+    }
+}
+
+/// The values of an enum type (through aliases and `| None`); nil for any other type.
+func enumValues(_ type: String, in spec: Spec) -> [String]? {
+    guard case .success(var expr) = TypeExpr.parse(type) else { return nil }
+    for _ in 0..<16 {  // an alias of an alias …, never a cycle (mkspy-spec refuses those)
+        switch expr {
+        case .optional(let inner): expr = inner
+        case .named(let name):
+            switch spec.definition(of: name) {
+            case .enumeration(let values)?: return values
+            case .alias(let text)?:
+                guard case .success(let next) = TypeExpr.parse(text) else { return nil }
+                expr = next
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+    return nil
+}
+
 // MARK: - The metrics, one function each
 
 func exactMatch(_ name: String, _ expected: JSON, _ actual: JSON) -> MetricResult {

@@ -225,20 +225,27 @@ public final class Scorer {
     }
 
     /// Takes out of a run's work the examples that lack a field its program or metric needs
-    /// (or hold null there): each gets a `data` error (no score, still wanted), is named on
-    /// stderr once, and costs no LM call.
+    /// (or hold null there), or whose gold the exact metric can never match (a label none of
+    /// an enum output's values): each gets a `data` error (no score, still wanted), is named
+    /// on stderr once, and costs no LM call.
     private func refuseUnusable(_ run: Run) {
         let needs = requiredFields(spec: run.candidate.spec, metric: run.metric)
         run.todo.removeAll { id in
             guard let example = dataset[id] else { return false }
             let absent = { (name: String) in example.fields[name] == nil || example.fields[name] == .null }
             let inputs = needs.inputs.filter(absent), gold = needs.gold.filter(absent)
-            guard !inputs.isEmpty || !gold.isEmpty else { return false }
+            let unreachable = unreachableGold(spec: run.candidate.spec, metric: run.metric, example: example.fields)
+            guard !inputs.isEmpty || !gold.isEmpty || !unreachable.isEmpty else { return false }
             func named(_ fields: [String], _ kind: String, _ who: String) -> String {
                 "\(kind) field\(fields.count > 1 ? "s" : "") \(fields.map { "'\($0)'" }.joined(separator: ", ")) (\(who) needs \(fields.count > 1 ? "them" : "it"))"
             }
             let lacks = (inputs.isEmpty ? [] : [named(inputs, "input", run.candidate.spec.program.map { "\($0.className).forward" } ?? "the program")]) + (gold.isEmpty ? [] : [named(gold, "gold", "the metric")])
-            let message = "example \(id) has no \(lacks.joined(separator: " and no "))"
+            // A label outside the output's values (data with a mistake in it): no answer can match it.
+            let outside = unreachable.map { f, values in
+                "gold '\(f)' \(example.fields[f]!.text), none of the values it can take (\(values.joined(separator: ", "))), so no answer matches it"
+            }
+            let message = "example \(id) " + ((lacks.isEmpty ? [] : ["has no " + lacks.joined(separator: " and no ")]) + outside.map { "has " + $0 })
+                .joined(separator: " and ")
             run.scores[id] = ScoreEntry(score: nil, feedback: "not scored (data): \(message); no LM call was made",
                                         error: ScoreError(.data, message))
             if unusable.insert(id + "\u{0}" + message).inserted {

@@ -108,6 +108,27 @@ final class FaultTests {
         #expect(counted == sent)
     }
 
+    /// A label none of the output's values (data with a mistake in it) can never be matched by
+    /// the exact metric: a data error, no LM call; a label the metric normalizes to a value
+    /// ("Positive") is scored as usual. A python metric, which may map labels, is given both.
+    @Test func aGoldLabelOutsideTheOutputsValuesCostsNothing() throws {
+        Fixture.write(Fixture.candidates([("a", nil)]), to: directory + "/candidates.jsonl")
+        Fixture.write(#"{"id": "x1", "review": "Great kettle.", "sentiment": "ecstatic"}"# + "\n"
+                      + #"{"id": "x2", "review": "Great kettle.", "sentiment": "Positive"}"# + "\n", to: directory + "/labels.jsonl")
+        let standIn = try StandIn([])
+        let exact = try score(standIn, ["--data", directory + "/labels.jsonl", "--metric", "exact", directory + "/candidates.jsonl"])
+        #expect(exact.status == 1, "\(exact.stderr)")
+        #expect(exact.stderr.contains("labels.jsonl:1: example x1 has gold 'sentiment' \"ecstatic\", none of the values it can take (positive, negative, neutral, mixed)"),
+                "\(exact.stderr)")
+        let record = try #require(scoredCandidates(exact.stdout).first)
+        #expect(record["scores"]?["x1"]?["error"]?["code"] == "data" && record["scores"]?["x1"]?["score"] == .null)
+        #expect(record["scores"]?["x2"]?["score"]?.doubleValue != nil && record["scores"]?["x2"]?["error"] == .null)
+        #expect(standIn.stats()["calls"] == 1, "only x2 was run")
+        let python = try score(standIn, ["--data", directory + "/labels.jsonl", directory + "/candidates.jsonl"], cache: "cache-python")
+        #expect(python.status == 0, "\(python.stderr)")
+        #expect(standIn.stats()["calls"] == 3)
+    }
+
     /// Examples that lack an input field or the metric's gold field, or belong to another task,
     /// cost no LM call: each is an error naming its file, line and field, and the status is 1.
     @Test func unusableExamplesCostNothing() throws {
