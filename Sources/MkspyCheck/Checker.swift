@@ -44,8 +44,10 @@ struct Checker {
     var isCandidate: Bool { if case .candidate = mode { true } else { false } }
 
     mutating func report(_ rule: CheckRule, _ node: Node, _ message: String) {
-        findings.append(Finding(rule: rule, message: message, line: Int(node.lineno), col: Int(node.colOffset),
-                                endLine: Int(node.endLineno), endCol: Int(node.endColOffset)))
+        // The module of an empty file has no position: its findings are on line 1.
+        let line = max(1, Int(node.lineno))
+        findings.append(Finding(rule: rule, message: message, line: line, col: Int(node.colOffset),
+                                endLine: max(line, Int(node.endLineno)), endCol: Int(node.endColOffset)))
     }
 
     mutating func run() {

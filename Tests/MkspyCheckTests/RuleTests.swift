@@ -43,6 +43,12 @@ import Testing
         #expect(found.contains { $0.rule == "DSPY007" && $0.severity == .error && $0.line == 2 && $0.col == 24 }, "\(found)")
     }
 
+    /// Lines are 1-based: an empty file's finding is on line 1, not 0.
+    @Test func anEmptyFilesFindingIsOnLineOne() {
+        let found = check("")
+        #expect(found.contains { $0.rule == "DSPY001" } && found.allSatisfy { ($0.line ?? 0) >= 1 && ($0.endLine ?? 0) >= 1 }, "\(found)")
+    }
+
     @Test func aliasesOfDSPyAreFollowed() {
         let aliased = """
             import dspy as d
