@@ -22,9 +22,24 @@ public struct ModuleGenome: Equatable, Sendable {
     public init?(json: JSON) {
         guard let strategy = json["strategy"]?.stringValue.flatMap(Strategy.init(rawValue:)),
               let instruction = json["instruction"]?.stringValue else { return nil }
+        // Absent fields and demos are none; present ones are read whole or not at all (a demo
+        // or description dropped would be lost without a word, and change the candidate's id).
         var descriptions = [String: String]()
-        for (k, v) in json["fields"]?.objectValue ?? JSONObject() { descriptions[k] = v.stringValue ?? "" }
-        let demos = (json["demos"]?.arrayValue ?? []).compactMap(\.objectValue)
+        if let fields = json["fields"], !fields.isNull {
+            guard let object = fields.objectValue else { return nil }
+            for (k, v) in object {
+                guard let text = v.stringValue else { return nil }
+                descriptions[k] = text
+            }
+        }
+        var demos = [JSONObject]()
+        if let list = json["demos"], !list.isNull {
+            guard let items = list.arrayValue else { return nil }
+            for item in items {
+                guard let demo = item.objectValue else { return nil }
+                demos.append(demo)
+            }
+        }
         self.init(strategy: strategy, instruction: instruction, descriptions: descriptions, demos: demos)
     }
 }
@@ -136,6 +151,9 @@ public struct Candidate: Sendable {
         }
         for op in spec.operations where genome.modules[op.name] == nil {
             throw CandidateError("candidate's genome has no module for operation '\(op.name)'")
+        }
+        if let extra = genome.modules.keys.sorted().first(where: { name in !spec.operations.contains { $0.name == name } }) {
+            throw CandidateError("candidate's genome has a module '\(extra)' for no operation of its spec")
         }
         self.spec = spec
         self.genome = genome

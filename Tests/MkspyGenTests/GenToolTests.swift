@@ -119,6 +119,39 @@ import Testing
         #expect(output.stderr.contains("mkspy-gen: -:2: operation 'sum_items' declares no tools"), "\(output.stderr)")
     }
 
+    /// A genome read in part would be rendered as another candidate (demos or descriptions
+    /// dropped, the seed's id): demos that are not objects, descriptions that are not text and
+    /// a module for no operation are refused, passed through unchanged, with status 1.
+    @Test func aGenomeReadOnlyInPartIsRefused() throws {
+        let spec = try Support.exampleSpec("invoice_total")
+        guard case .object(var seed) = Candidate(spec: spec, genome: Genome(seed: spec)).json else { Issue.record("not an object"); return }
+        seed["id"] = nil
+        func changed(_ change: (inout JSONObject) -> Void) -> [UInt8] {
+            var genome = seed["genome"]!.objectValue!
+            change(&genome)
+            var record = seed
+            record["genome"] = .object(genome)
+            return JSON.object(record).encoded + [0x0A]
+        }
+        func module(_ genome: inout JSONObject, _ edit: (inout JSONObject) -> Void) {
+            var m = genome["sum_items"]!.objectValue!
+            edit(&m)
+            genome["sum_items"] = .object(m)
+        }
+        let cases = [
+            changed { module(&$0) { $0["demos"] = "not a list" } },
+            changed { module(&$0) { $0["demos"] = [1, "two", nil] } },
+            changed { module(&$0) { $0["fields"] = ["total": 42] } },
+            changed { $0["summarize"] = $0["sum_items"] },
+        ]
+        for bytes in cases {
+            let output = try Self.gen([], bytes)
+            #expect(output.status == 1 && output.stdout == Data(bytes), "\(output.stderr)")
+            #expect(output.stderr.contains("candidate has no valid \"genome\"") || output.stderr.contains("a module 'summarize' for no operation"),
+                    "\(output.stderr)")
+        }
+    }
+
     @Test func usageErrors() throws {
         #expect(try Self.gen(["--strategies", "fast"], []).status == 2)
         #expect(try Self.gen(["--nope"], []).status == 2)
