@@ -284,6 +284,8 @@ struct SpecValidator {
             let module = string(t["module"], p / "module", required: true) ?? ""
             if !module.isEmpty, !module.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ Reserved.isIdentifier(String($0)) }) {
                 report(.tools, p / "module", "module '\(module)' must be a dotted Python module name such as mytools or pkg.tools")
+            } else if module == "__future__" {  // its imports must open the file, before dspy's
+                report(.tools, p / "module", "module '__future__' holds compiler directives, not tools")
             }
             let doc = string(t["doc"], p / "doc", required: false) ?? ""
             tools.append(Tool(name: name, module: module, doc: doc))

@@ -292,6 +292,10 @@ struct SpecValidatorTests {
         expectOnly(qa(operations: #"[{"name": "respond", "strategy": "react", "tools": ["search"], "signature": "question -> answer"}]"#,
                       extra: #", "tools": {"search": {"module": "my-tools", "doc": "x"}}"#),
                    .tools, at: ".tools.search.module", saying: "dotted Python module name")
+        // `from __future__ import …` after `import dspy` does not compile.
+        expectOnly(qa(operations: #"[{"name": "respond", "strategy": "react", "tools": ["search"], "signature": "question -> answer"}]"#,
+                      extra: #", "tools": {"search": {"module": "__future__", "doc": "x"}}"#),
+                   .tools, at: ".tools.search.module", saying: "compiler directives")
         expectOnly(qa(extra: #", "tools": ["search"]"#), .tools, at: ".tools")
         let valid = validate(qa(operations: #"[{"name": "respond", "strategy": "react", "tools": ["search"], "signature": "question -> answer"}]"#,
                                 extra: Self.searchTool))
