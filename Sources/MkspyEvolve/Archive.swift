@@ -84,6 +84,18 @@ public struct Archive: Sendable {
 
     public init() {}
 
+    /// Takes examples out of every stored minibatch and gate: mkspy-score found them unusable,
+    /// and a minibatch that asks for one again would never finish (nor would the loop).
+    public mutating func leaveOut(_ examples: Set<String>) {
+        guard !examples.isEmpty else { return }
+        for id in entries.keys {
+            guard var marks = entries[id]!.candidate.evolve else { continue }
+            marks.minibatch = marks.minibatch?.filter { !examples.contains($0) }
+            marks.minibatches = marks.minibatches?.map { $0.filter { !examples.contains($0) } }.filter { !$0.isEmpty }
+            entries[id]!.candidate.evolve = marks
+        }
+    }
+
     /// Adds a record: a candidate is merged with what the archive has for its id (the union of
     /// scores; the latest record's other members win). Returns an error message for a
     /// candidate record that cannot be read.

@@ -22,11 +22,13 @@ public struct Evolver {
     let bestOnVal: [String: Double]
 
     public init(archive: Archive, options: EvolveOptions) {
-        self.archive = archive
         // An example mkspy-score found unusable (it lacks a field the task needs: error code
         // `data`) is left out: asking for it again would only fail again, and the loop would
         // never end. Every candidate shares the task, so one finding speaks for all.
         let unusable = Set(archive.entries.values.flatMap { $0.scores.filter { $0.value.error?.code == .data }.keys })
+        var archive = archive
+        archive.leaveOut(unusable)
+        self.archive = archive
         var options = options
         options.train.removeAll { unusable.contains($0) }
         options.val.removeAll { unusable.contains($0) }

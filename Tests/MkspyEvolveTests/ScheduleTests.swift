@@ -51,6 +51,23 @@ import Testing
         #expect(!e.options.val.contains("v3") && e.options.val.count == 7)
     }
 
+    /// An unusable example already in a stored minibatch is left out of it too: asked for
+    /// again, it would fail again, and the step (and the loop) would never move on.
+    @Test func anUnusableExampleLeavesTheStoredMinibatches() {
+        let s = Fixture.seed()
+        var record = Fixture.record(s, scores: all(0.5).merging(["t1": 0, "t2": 0]) { $1 },
+                                    extra: ["evolve": ["minibatches": [["t1", "t2", "t3"], ["t3"]]]])
+        guard case .object(var scores)? = record["scores"] else { return }
+        scores["t3"] = ["score": nil, "feedback": "", "error": ["code": "data", "message": "example t3 has no input field 'message'"]]
+        record["scores"] = .object(scores)
+        let e = Evolver(archive: Fixture.archive([record]), options: options())
+        #expect(e.archive.entries[s.id]!.minibatches == [["t1", "t2"]])
+        let step = e.step(reflector: { requests in requests.map { _ in "a new instruction" } })
+        #expect(step.records.allSatisfy { !($0.want ?? []).contains("t3") && !($0.evolve?.minibatch ?? []).contains("t3") },
+                "\(step.records.map { ($0.origin, $0.want ?? [], $0.evolve?.minibatch ?? []) })")
+        #expect(step.records.contains { !$0.parents.isEmpty }, "the seed proposes from its minibatch")
+    }
+
     @Test func aChildMustBeatItsParentOnItsMinibatch() {
         let p = Fixture.seed()
         let tie = Fixture.child(of: p, instruction: "tie")
