@@ -96,10 +96,21 @@ public struct Evolver {
         if let max = options.maxCost, archive.cost >= max { return "budget spent: $\(archive.cost) of $\(max)" }
         let bestMean = best.flatMap { $0.mean(options.val) }
         if let bestMean, bestMean >= (options.target ?? 1) { return "target reached: best val mean \(bestMean) ≥ \(options.target ?? 1)" }
+        // Patience counts children settled since the best's val was complete, a generation
+        // being --children of them: children rejected at their gate have no children of
+        // their own, so the lineages' depth would not grow on a plateau.
         if let patience = options.patience, let best {
-            let current = entries.map(\.candidate.generation).max() ?? 0
-            let since = current - best.candidate.generation
-            if since >= patience { return "no better val mean for \(since) generations (patience \(patience))" }
+            let found = options.val.compactMap { best.scoredAt[$0] }.max() ?? 0
+            let settled = entries.filter { entry in
+                guard !entry.candidate.parents.isEmpty, entry.foundAt >= found else { return false }
+                switch status(entry) {
+                case .complete, .dead: return true
+                default: return false
+                }
+            }.count
+            if settled >= patience * options.children {
+                return "no better val mean from the \(settled) children settled since the best (patience \(patience) generations of \(options.children))"
+            }
         }
         return nil
     }

@@ -454,11 +454,16 @@ import Testing
         #expect(Evolver(archive: archive, options: o).stopReason?.contains("$") == true)
         o.maxCost = nil
         o.maxCalls = nil
+        // Patience: 2 generations of 2 children each, settled since the best's val was
+        // complete and none better. Children rejected at their gate count (a plateau where
+        // no lineage grows deeper); one still on its way does not.
         o.patience = 2
-        let c1 = Fixture.child(of: s, instruction: "1")
-        let c2 = Fixture.child(of: c1, instruction: "2")
-        let later = Fixture.archive([Fixture.record(s, scores: all(0.75)), Fixture.record(c1, scores: all(0.5)), Fixture.record(c2)])
-        #expect(Evolver(archive: later, options: o).stopReason?.contains("patience") == true)
+        let gate: JSONObject = ["evolve": ["minibatch": ["t1", "t2", "t3"]]]
+        let best = Fixture.record(s, scores: all(0.75).merging(["t1": 0, "t2": 0, "t3": 0]) { $1 })
+        let rejected = (1...4).map { Fixture.record(Fixture.child(of: s, instruction: "\($0)"), scores: ["t1": 0, "t2": 0, "t3": 0], extra: gate) }
+        let waiting = Fixture.record(Fixture.child(of: s, instruction: "waiting"), scores: ["t1": 1], extra: gate)
+        #expect(Evolver(archive: Fixture.archive([best] + rejected.prefix(3) + [waiting]), options: o).stopReason == nil)
+        #expect(Evolver(archive: Fixture.archive([best] + rejected), options: o).stopReason?.contains("patience 2") == true)
     }
 
     @Test func theBudgetCapsWhatAStepAsksFor() {
