@@ -97,11 +97,15 @@ public struct Archive: Sendable {
     }
 
     /// Adds a record: a candidate is merged with what the archive has for its id (the union of
-    /// scores; the latest record's other members win). Returns an error message for a
-    /// candidate record that cannot be read.
+    /// scores; the latest record's other members win). Returns why a record is skipped: one
+    /// of another kind, or a candidate record that cannot be read.
     @discardableResult
     public mutating func add(_ object: JSONObject) -> String? {
-        guard object["kind"]?.stringValue == "candidate" else { skipped += 1; return nil }
+        guard object["kind"]?.stringValue == "candidate" else {
+            skipped += 1
+            let kind = object["kind"]?.stringValue.map { "a record of kind '\($0)'" } ?? "a record with no kind"
+            return "\(kind), not a candidate" + (object["message"]?.stringValue.map { ": \($0)" } ?? "")
+        }
         var latest: Candidate
         do { latest = try Candidate(json: object) } catch { skipped += 1; return error.message }
         let id = object["id"]?.stringValue ?? latest.id

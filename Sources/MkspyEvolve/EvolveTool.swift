@@ -60,13 +60,13 @@ public enum EvolveTool {
           --frontier             write the fully evaluated candidates as explain records, best
                                  first (rank 1), marked when on the frontier
           -v, --verbose          tell what each reflection read and the instruction it proposed
-          -q, --quiet            no step line on stderr (why the search stops, and reflections
-                                 that gave nothing, are still said)
+          -q, --quiet            no step line or notes on stderr (why the search stops, skipped
+                                 lines and reflections that gave nothing are still said)
           -h, --help             show this help
           --version              show the version
 
-        Exit status: 0 done (also when stopping), 1 a record could not be read, 2 usage error or
-        unreadable file, 3 nothing to work on. See mkspy-evolve(1).
+        Exit status: 0 done (also when stopping, and when lines of the archive were skipped), 2
+        usage error or unreadable file, 3 nothing to work on. See mkspy-evolve(1).
 
         """, options: [
             .init("--train", value: true), .init("--val", value: true), .init("--children", value: true),

@@ -22,6 +22,11 @@ import Testing
         #expect(archive.metricCalls == 2)  // a null score is not a metric call
         #expect(archive.skipped == 1)
         #expect(abs(archive.cost - 0.002) < 1e-9)
+        // A record of another kind is skipped with a reason to tell (an error record stands
+        // for a line lost upstream).
+        var more = archive
+        #expect(more.add(["kind": "error", "message": "line 3 is not JSON"]) == "a record of kind 'error', not a candidate: line 3 is not JSON")
+        #expect(more.add(["kind": "check"]) == "a record of kind 'check', not a candidate")
     }
 
     @Test func aScoreIsNeverReplaced() {

@@ -136,7 +136,8 @@ import Testing
             cp \(task)/test.jsonl holdout.jsonl
             mkspy-evolve -q --finalists 3 --train \(task)/train.jsonl --val \(task)/val.jsonl \(Self.repo)/share/mkspy/evolve/example-archive.jsonl > finalists.jsonl
             mkspy-gen < finalists.jsonl | mkspy-check -q | mkspy-score -q --cache cache --data holdout.jsonl > scored.jsonl
-            jq -s 'sort_by(-.summary.data["holdout.jsonl"].mean) | .[0].id' scored.jsonl > chosen.json
+            jq -sc 'sort_by(-.summary.data["holdout.jsonl"].mean) | .[0]' scored.jsonl > best.jsonl
+            mkspy-gen -q best.jsonl > again.jsonl
             """, in: dir, environment: env)
         let read = { (name: String) in try String(contentsOfFile: dir + "/" + name, encoding: .utf8).split(separator: "\n").map { try JSON.parse(Array($0.utf8)) } }
         let finalists = try read("finalists.jsonl"), scored = try read("scored.jsonl")
@@ -149,7 +150,10 @@ import Testing
             #expect(record["summary"]?["data"]?["holdout.jsonl"]?["scored"] == 48)
         }
         let best = try #require(scored.max { ($0["summary"]?["mean"]?.doubleValue ?? 0) < ($1["summary"]?["mean"]?.doubleValue ?? 0) })
-        #expect(try read("chosen.json").first == best["id"])
+        // best.jsonl, as the README writes it, is one record the tools read again.
+        let chosen = try read("best.jsonl")
+        #expect(chosen.count == 1 && chosen.first?["id"] == best["id"])
+        #expect(try read("again.jsonl").map { $0["id"] } == [best["id"]])
     }
 
     /// The report draws what mkspy-evolve decided, so a dataset without "id" fields (ids derived
