@@ -108,6 +108,35 @@ final class FaultTests {
         #expect(counted == sent)
     }
 
+    /// A program that calls its predictor in a thread of its own (a pool, or a plain thread)
+    /// calls the LM as its example: each call is counted in usage and --log, and a provider's
+    /// failure there is the provider's (null, wanted), not the program's.
+    @Test func callsFromAProgramsOwnThreadsAreTheExamples() throws {
+        Fixture.write(Fixture.examples(2), to: directory + "/data.jsonl")
+        let pool = "from concurrent.futures import ThreadPoolExecutor; result = ThreadPoolExecutor(1).submit(lambda: self.classify_sentiment(review=review)).result()"
+        let thread = "import threading; box = []; t = threading.Thread(target=lambda: box.append(self.classify_sentiment(review=review))); t.start(); t.join(); result = box[0]"
+        Fixture.write(Fixture.candidates([("pool", pool), ("thread", thread)]), to: directory + "/threads.jsonl")
+        let standIn = try StandIn(["--answers", directory + "/data.jsonl"])
+        let ok = try score(standIn, ["--data", directory + "/data.jsonl", "--log", directory + "/calls.jsonl", directory + "/threads.jsonl"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let records = scoredCandidates(ok.stdout)
+        #expect(records.count == 2)
+        for record in records {
+            #expect(record["summary"]?["mean"]?.doubleValue == 1, "\(record["scores"]?.text ?? "")")
+            #expect(record["usage"]?["lm_calls"] == 2, "\(record["usage"]?.text ?? "")")
+        }
+        #expect(Fixture.records(directory + "/calls.jsonl").count == standIn.stats()["calls"]?.intValue)
+
+        standIn.control(["fail_rate": 1, "fail_mix": "500"])
+        let failing = try score(standIn, ["--data", directory + "/data.jsonl", "--retries", "0", directory + "/threads.jsonl"], cache: "cache-failing")
+        for record in scoredCandidates(failing.stdout) {
+            for id in ["ex-0", "ex-1"] {
+                let entry = record["scores"]?[id]
+                #expect(entry?["score"] == .null && entry?["error"]?["code"] == "lm_server", "\(entry?.text ?? "")")
+            }
+        }
+    }
+
     /// A label none of the output's values (data with a mistake in it) can never be matched by
     /// the exact metric: a data error, no LM call; a label the metric normalizes to a value
     /// ("Positive") is scored as usual. A python metric, which may map labels, is given both.

@@ -359,6 +359,7 @@ def child_main(config, request, rfd, wfd, metric=None):
     inp = os.fdopen(rfd, "r", encoding="utf-8")
     become_subreaper()  # what the program starts stays ours to end, even if it daemonizes
     limit_memory(config.get("memory_mb"))
+    threads_inherit_context()
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
@@ -448,6 +449,31 @@ def exec_main(rfd, wfd):
     use_lm_cache(dspy, lm_cache_dir(setup["config"]))
     os.write(wfd, b'{"op":"ready"}\n')  # the examples' time limits start now, not at the exec
     child_main(setup["config"], setup["request"], rfd, wfd)
+
+
+def threads_inherit_context():
+    """Threads and thread pools a program starts run in the context of the example that
+    started them, as dspy.Parallel's do: its LM, telemetry and trace (dspy.context is a
+    ContextVar, which a new thread does not inherit). Else their LM calls would be nobody's:
+    not counted, not in the budget, and a provider's failure in them charged to the program."""
+    import contextvars
+    import threading
+    from concurrent import futures
+    start, bootstrap, submit = threading.Thread.start, threading.Thread._bootstrap_inner, futures.ThreadPoolExecutor.submit
+
+    def started(self):
+        self._mkspy_context = contextvars.copy_context()
+        return start(self)
+
+    def bootstrapped(self):
+        context = getattr(self, "_mkspy_context", None)
+        return context.run(bootstrap, self) if context is not None else bootstrap(self)
+
+    def submitted(self, fn, /, *args, **kwargs):
+        return submit(self, contextvars.copy_context().run, fn, *args, **kwargs)
+
+    threading.Thread.start, threading.Thread._bootstrap_inner = started, bootstrapped
+    futures.ThreadPoolExecutor.submit = submitted
 
 
 def limit_memory(memory_mb):
