@@ -161,7 +161,8 @@ extension ProgramReader {
         switch instance[attr] {
         case .predictor(let p)?: outputs = p.signature?.outputs
         case .module(let m)? where m.className == "ChainOfThought":
-            if case .predictor(let p)? = m["predict"] { outputs = p.signature?.outputs }
+            // Its reasoning (prepended to the outputs) is the LM's, never a label in the data.
+            if case .predictor(let p)? = m["predict"] { outputs = p.signature.map { Array($0.outputs.dropFirst()) } }
         default: break
         }
         return outputs?.map { Field(name: $0.name, type: $0.type) }

@@ -261,6 +261,25 @@ import Testing
         #expect(again == diagnostics)
     }
 
+    /// A program that returns a ChainOfThought's prediction outputs its fields, not the
+    /// reasoning DSPy adds: that is the LM's, never a gold label an example must hold.
+    @Test func aChainOfThoughtsReasoningIsNotAnOutput() {
+        let source = """
+            import dspy
+
+            class QA(dspy.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.respond = dspy.ChainOfThought("question -> answer")
+                def forward(self, question):
+                    return self.respond(question=question)
+
+            """
+        let reading = readProgram(Array(source.utf8), path: "/tmp/qa.py")
+        #expect(reading.spec.outputs.map(\.name) == ["answer"])
+        #expect(reading.spec.operations.first?.outputs.map(\.name) == ["reasoning", "answer"])
+    }
+
     /// A relative import cannot work where mkspy-score imports the program: said at once,
     /// with the line, rather than as a refusal at scoring time.
     @Test func aRelativeImportIsAWarningWithTheLine() {
