@@ -213,10 +213,13 @@ public enum EvolveTool {
     static func options(_ arguments: Arguments, _ filter: Filter) throws(UsageError) -> EvolveOptions {
         guard let trainPath = arguments.value("--train") else { throw UsageError("--train FILE is required: the examples minibatches come from") }
         guard let valPath = arguments.value("--val") else { throw UsageError("--val FILE is required: the examples the frontier is kept on") }
-        let (train, trainProblems) = Dataset.load([trainPath])
-        let (val, valProblems) = Dataset.load([valPath])
-        for p in trainProblems + valProblems { filter.diagnose(nil, p) }
-        if !(trainProblems + valProblems).isEmpty { exit(.usage) }
+        let (train, _) = Dataset.load([trainPath])
+        let (val, _) = Dataset.load([valPath])
+        // Read together, as mkspy-score reads them: an id in both files is an error here too,
+        // or the loop would end at mkspy-score's status 2 a step later.
+        let (_, problems) = Dataset.load([trainPath, valPath])
+        for p in problems { filter.diagnose(nil, p) }
+        if !problems.isEmpty { exit(.usage) }
         if val.ids.isEmpty { throw UsageError("--val \(valPath) has no examples") }
         if ["--best", "--finalists", "--explain", "--frontier"].filter(arguments.flag).count > 1 {
             throw UsageError("--best, --finalists, --explain and --frontier each write one kind of output: give one")

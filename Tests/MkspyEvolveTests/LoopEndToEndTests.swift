@@ -125,6 +125,28 @@ import Testing
         }
     }
 
+    /// An example id in both --train and --val is a usage error (status 2) naming both
+    /// places, as mkspy-score says it, before any step is written.
+    @Test(.enabled(if: ready, "needs the built tools"))
+    func anIdInBothTrainAndValIsAUsageError() throws {
+        let dir = NSTemporaryDirectory() + "mkspy-ids-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "{\"id\": \"t1\", \"q\": \"a\"}\n{\"id\": \"t2\", \"q\": \"b\"}\n".write(toFile: dir + "/train.jsonl", atomically: true, encoding: .utf8)
+        try "{\"id\": \"t1\", \"q\": \"c\"}\n".write(toFile: dir + "/val.jsonl", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.products + "/mkspy-evolve")
+        p.arguments = ["--train", dir + "/train.jsonl", "--val", dir + "/val.jsonl", Self.repo + "/share/mkspy/evolve/example-archive.jsonl"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 2 && stdout.isEmpty, "\(stderr)")
+        #expect(stderr.contains("'t1'") && stderr.contains("train.jsonl") && stderr.contains("val.jsonl"), "\(stderr)")
+    }
+
     /// Held-out selection: the finalists of a finished run (mkspy-evolve --finalists), best
     /// first by val, scored on examples the search never saw; only those are run, and jq picks
     /// the best there (ties to the better on val: sort_by keeps the order).
