@@ -318,7 +318,8 @@ struct MkspySpecTests {
         // A dataset: mkspy-evolve reads --train and --val before the archive (empty here, status 3).
         let evolve = try #require(toolPath("mkspy-evolve"))
         let data = s.file("val.jsonl", bom + Array(#"{"id":"a","question":"q","answer":"x"}"#.utf8) + [0x0A])
-        let e = try run(evolve, ["--train", data, "--val", data], in: s)
+        let train = s.file("train.jsonl", bom + Array(#"{"id":"b","question":"q","answer":"y"}"#.utf8) + [0x0A])
+        let e = try run(evolve, ["--train", train, "--val", data], in: s)
         #expect(e.status == 3, "\(e.err)")
         #expect(e.errLines == ["mkspy-evolve: no candidates to evolve: give the archive (scored candidates), or seeds from mkspy-gen"])
     }
