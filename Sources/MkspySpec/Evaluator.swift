@@ -199,6 +199,14 @@ final class ProgramReader {
                 if let value = run(statement.nodes("body"), &scope) { return value }
             case "Try", "TryStar", "With", "AsyncWith":
                 if let value = run(statement.nodes("body"), &scope) { return value }
+            case "For" where builds(statement):
+                // `for i in range(3): self.hops.append(...)`: run as Python would, when what it
+                // walks is known and nothing in it jumps.
+                guard let values = walked(statement, &scope) else { fallthrough }
+                for value in values {
+                    assign(statement.node("target")!, value, &scope)
+                    if let result = run(statement.nodes("body"), &scope) { return result }
+                }
             case "For", "AsyncFor", "While", "Match":
                 if builds(statement) {
                     let what = statement.type == "Match" ? "under a match statement" : "in a loop"
@@ -258,6 +266,28 @@ final class ProgramReader {
         }
     }
 
+    /// The items a `for` statement or a comprehension walks, when static reading knows them:
+    /// `range(...)` of known ints (64 at most), or a list it holds. Nil for anything else, and
+    /// for a loop that breaks, continues or has an `else`.
+    func walked(_ loop: Node, _ scope: inout Scope) -> [Value]? {
+        guard let iter = loop.node("iter"), loop.nodes("orelse").isEmpty else { return nil }
+        var jumps = false
+        for statement in loop.nodes("body") {
+            statement.walk { if ["Break", "Continue"].contains($0.type) { jumps = true } }
+        }
+        guard !jumps else { return nil }
+        if iter.type == "Call", let f = iter.node("func"), f.type == "Name", f.string("id") == "range",
+           scope.locals["range"] == nil, iter.nodes("keywords").isEmpty {
+            let bounds = iter.nodes("args").map { eval($0, &scope) }.compactMap { v -> Int? in if case .int(let i) = v { i } else { nil } }
+            guard bounds.count == iter.nodes("args").count, (1...3).contains(bounds.count), bounds.count < 3 || bounds[2] > 0 else { return nil }
+            let (start, end, step) = bounds.count == 1 ? (0, bounds[0], 1) : (bounds[0], bounds[1], bounds.count == 3 ? bounds[2] : 1)
+            let items = Array(stride(from: start, to: end, by: step))
+            return items.count <= 64 ? items.map(Value.int) : nil
+        }
+        if case .list(let l) = eval(iter, &scope), l.items.count <= 64 { return l.items }
+        return nil
+    }
+
     /// `del self.x`, `del d["k"]`: the attribute or item is gone from named_predictors().
     func delete(_ target: Node, _ scope: inout Scope) {
         switch target.type {
@@ -310,6 +340,16 @@ final class ProgramReader {
             return .dict(DictValue(items))
         case "Call":
             return evalCall(node, &scope)
+        case "ListComp" where builds(node):
+            // `[dspy.Predict(...) for _ in range(3)]`: one new predictor per item, as Python builds them.
+            guard let generator = node.nodes("generators").first, node.nodes("generators").count == 1,
+                  generator.nodes("ifs").isEmpty, generator["is_async"]?.int ?? 0 == 0,
+                  let values = walked(generator, &scope), let target = generator.node("target") else { fallthrough }
+            var inner = scope  // a comprehension's names are its own
+            return .list(ListValue(values.map { value in
+                assign(target, value, &inner)
+                return eval(node.node("elt")!, &inner)
+            }))
         case "ListComp", "GeneratorExp", "DictComp", "SetComp":
             if builds(node) {
                 warn(node, "predictors built in a comprehension (line \(node.lineno)) are not read statically; named_predictors() at run time decides")

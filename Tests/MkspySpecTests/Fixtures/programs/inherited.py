@@ -1,7 +1,8 @@
 """Shapes a program takes from its base class and from Python's builtins: a constructor run
 through super().__init__(**kwargs) and through Base.__init__(self), a predictor repeated with
-[p] * n, containers built with dict() and list(), an attribute deleted, and an instruction
-whose later lines are indented more than the rest."""
+[p] * n, containers built with dict() and list(), a comprehension and a for loop over known
+items, an attribute deleted, and an instruction whose later lines are indented more than the
+rest."""
 
 import dspy
 
@@ -33,6 +34,10 @@ class Layered(Middle):
     def __init__(self):
         Middle.__init__(self, hops=3)
         self.wrapped = list((dspy.Predict("text -> title"),))
+        self.drafts = [dspy.Predict("question -> draft") for _ in range(2)]
+        self.critics = []
+        for tone in ["formal", "casual"]:
+            self.critics.append(dspy.ChainOfThought("draft -> critique"))
         self.brief = dspy.Predict(Answer.with_instructions("""
             Answer the question.
               - Be brief.

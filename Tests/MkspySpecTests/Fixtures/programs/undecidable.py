@@ -8,9 +8,9 @@ class Panel(dspy.Module):
     def __init__(self, use_cot=True):
         super().__init__()
         self.experts = []
-        for topic in TOPICS:
+        for topic in sorted(TOPICS):  # what sorted() gives is not read
             self.experts.append(dspy.Predict("question -> answer"))
-        self.drafts = [dspy.Predict("question -> draft") for _ in range(3)]
+        self.drafts = [dspy.Predict("question -> draft") for _ in range(len(TOPICS) + 1)]
         if use_cot:
             self.final = dspy.ChainOfThought("question, answers: list[str] -> answer")
         else:
