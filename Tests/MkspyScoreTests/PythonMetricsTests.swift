@@ -72,6 +72,29 @@ import Testing
                 }
             }
         }
+        // Edge cases a bug hunt found the two sides (or the metric) getting wrong: a number as
+        // written and as read, empty golds, canonically equal text, an emoji sequence, digits
+        // of another script, "NaN" and "inf" for a number.
+        let edges: [(JSON, JSON)] = [(.number("120.50"), .number("120.5")), ("", ""), ("the", "the"), ("caf\u{E9}", "cafe\u{301}"),
+                                     ("great", "great \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"), (.number("123"), "\u{661}\u{662}\u{663}"),
+                                     (5, "NaN"), (5, "inf")]
+        for (gold, prediction) in edges {
+            for kind in Self.kinds {
+                var metric = kind
+                metric["field"] = "x"
+                let read = try JSON.parse(Array(JSON.object(["metric": .object(metric), "gold": ["x": gold], "prediction": ["x": prediction],
+                                                             "outputs": ["x"]]).text.utf8))
+                cases.append(read)
+                expected.append(BuiltinMetric(metric)!.evaluate(gold: read["gold"]?.objectValue ?? [:],
+                                                                prediction: read["prediction"]?.objectValue ?? [:], outputs: ["x"]))
+            }
+        }
+        let edge = { (kind: String, gold: JSON, prediction: JSON) in
+            BuiltinMetric(["kind": .string(kind), "field": "x"])!.evaluate(gold: ["x": gold], prediction: ["x": prediction], outputs: ["x"]).score
+        }
+        #expect(edge("f1", .number("120.50"), .number("120.5")) == 1 && edge("contains", .number("120.50"), .number("120.5")) == 1)
+        #expect(edge("contains", "", "") == 1 && edge("contains", "the", "the") == 1 && edge("contains", "", "words") == 0)
+        #expect(edge("numeric", 5, "NaN") == 0 && edge("numeric", 5, "inf") == 0)
         #expect(cases.count > 5000)
         let directory = Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -92,6 +115,28 @@ import Testing
             }
         }
         #expect(disagreements == 0, "\(disagreements) of \(cases.count) cases disagree")
+    }
+}
+
+extension PythonMetricsTests {
+    /// A python (or judge) metric from metric_from scores as mkspy-score reads it: in [0, 1],
+    /// a score outside clamped and said so (GEPA's accounting breaks on a 7.5).
+    @Test(.enabled(if: Fixture.python != nil, "needs the DSPy runtime"))
+    func aWorkerMetricFromPythonIsClampedAsMkspyScoreReadsIt() throws {
+        let directory = Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        Fixture.write("def metric(gold, pred, trace=None):\n    return 7.5\n", to: directory + "/wild.py")
+        let script = """
+            import sys; sys.path.insert(0, sys.argv[1] + "/worker")
+            import dspy
+            from mkspy_worker.metrics import metric_from
+            m = metric_from({"kind": "python", "path": "wild.py", "function": "metric"}, spec_dir=sys.argv[2])
+            r = m(dspy.Example(x=1), dspy.Prediction(x=1))
+            print(r.score, r.feedback)
+            """
+        let outcome = try run(Fixture.python!, ["-c", script, Fixture.repo + "/share/mkspy", directory], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr.suffix(1000))")
+        #expect(outcome.stdout.hasPrefix("1.0 ") && outcome.stdout.contains("clamped"), "\(outcome.stdout)")
     }
 }
 

@@ -32,8 +32,17 @@ def metric_from(metric, outputs=None, spec_dir=None):
     kind = metric.get("kind")
     if kind in ("judge", "python"):
         import dspy
-        from .child import load_metric
-        return load_metric(dspy, metric, spec_dir)
+        from .child import call_metric, load_metric, metric_arity
+        loaded = load_metric(dspy, metric, spec_dir)
+        arity = metric_arity(loaded)
+
+        def worker_metric(gold, pred, trace=None, pred_name=None, pred_trace=None):
+            # As mkspy-score reads it: a score in [0, 1] (a judge's 7.5 clamped, and said so).
+            score, feedback = call_metric(loaded, arity, gold, pred, trace, pred_name, pred_trace)
+            return dspy.Prediction(score=score, feedback=feedback)
+
+        worker_metric.__name__ = f"mkspy_{kind}"
+        return worker_metric
     if kind not in COMPARE:
         raise ValueError(f"unknown metric kind {kind!r}: use exact, f1, contains, numeric, json, judge or python")
 
@@ -102,7 +111,7 @@ def token_f1(metric, name, expected, actual):
 def contains_match(metric, name, expected, actual):
     needle = " ".join(normalized_tokens(plain_text(expected)))
     hay = " ".join(normalized_tokens(plain_text(actual)))
-    if needle and f" {needle} " in f" {hay} ":
+    if (f" {needle} " in f" {hay} ") if needle else not hay:  # an empty gold: an empty answer only
         return 1.0, f"{name} contains {show(expected)}."
     return 0.0, f"expected {name} to contain {show(expected)}, got {show(actual)}."
 
@@ -229,14 +238,17 @@ def number(value):
         return float(value)
     if isinstance(value, str):
         cleaned = "".join(c for c in value if c not in " ,$€£")
-        if not cleaned or "_" in cleaned or cleaned != cleaned.strip():
+        # As Swift's Double(String): ASCII digits only, and "NaN" or "inf" is not an answer.
+        if not cleaned or "_" in cleaned or cleaned != cleaned.strip() or not cleaned.isascii():
             return None
         try:
             if cleaned.lstrip("+-")[:2].lower() == "0x":  # Swift's Double(String) reads hex floats
-                return float.fromhex(cleaned)
-            return float(cleaned)
+                result = float.fromhex(cleaned)
+            else:
+                result = float(cleaned)
         except ValueError:
             return None
+        return result if math.isfinite(result) else None
     return None
 
 
@@ -246,7 +258,9 @@ def plain_text(value):
 
 def normalized_tokens(text):
     """SQuAD normalization: lower case, punctuation and symbols removed, articles dropped."""
-    lowered = "".join(" " if unicodedata.category(c)[0] in "PS" else c for c in text.lower())
+    # Canonically composed, as Swift compares text; a joiner is part of the symbol it joins.
+    text = unicodedata.normalize("NFC", text)
+    lowered = "".join(" " if unicodedata.category(c)[0] in "PS" or c in "\u200d\ufe0f" else c for c in text.lower())
     return [w for w in lowered.split() if w not in ("a", "an", "the")]
 
 
