@@ -219,6 +219,18 @@ final class FaultTests {
         #expect(record["scores"]?["ex-0"]?["score"] == .null)
         #expect(record["want"]?.arrayValue?.count == 2)
         #expect(standIn.stats()["calls"] == 0)
+
+        // A --metric is checked as a spec's metric is: a field the program does not output,
+        // or a negative tolerance, would pay for every example and score it 0.
+        for (metric, why) in [(#"{"kind": "exact", "field": "nope"}"#, "field 'nope' is not an output"),
+                              (#"{"kind": "numeric", "field": "sentiment", "tolerance": -1}"#, "tolerance -1.0 is negative")] {
+            Fixture.write(metric, to: directory + "/bad-metric.json")
+            let refused = try score(standIn, ["--data", directory + "/data.jsonl", "--metric", directory + "/bad-metric.json",
+                                              directory + "/candidates.jsonl"])
+            #expect(refused.status == 1 && refused.stderr.contains(why), "\(refused.stderr)")
+            #expect(scoredCandidates(refused.stdout).first?["summary"]?["diagnostics"]?.arrayValue?.first?["rule"] == "SCORE003")
+            #expect(standIn.stats()["calls"] == 0)
+        }
     }
 
     /// A metric that raises on every example fails none of them for the candidate (null, wanted),
