@@ -219,6 +219,7 @@ struct JSONComparison {
     func leafCount(_ value: JSON) -> Int {
         switch value {
         case .object(let o): o.map { leafCount($0.value) }.reduce(0, +)
+        case .array(let items): max(1, items.count)  // as an empty list weighs: a missing one pays no better
         default: 1
         }
     }

@@ -77,7 +77,8 @@ import Testing
         // of another script, "NaN" and "inf" for a number.
         let edges: [(JSON, JSON)] = [(.number("120.50"), .number("120.5")), ("", ""), ("the", "the"), ("caf\u{E9}", "cafe\u{301}"),
                                      ("great", "great \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"), (.number("123"), "\u{661}\u{662}\u{663}"),
-                                     (5, "NaN"), (5, "inf")]
+                                     (5, "NaN"), (5, "inf"),
+                                     (["tags": ["a", "b", "c"], "name": "n"], ["name": "n"]), (["tags": ["a", "b", "c"], "name": "n"], ["name": "n", "tags": []])]
         for (gold, prediction) in edges {
             for kind in Self.kinds {
                 var metric = kind
@@ -95,6 +96,10 @@ import Testing
         #expect(edge("f1", .number("120.50"), .number("120.5")) == 1 && edge("contains", .number("120.50"), .number("120.5")) == 1)
         #expect(edge("contains", "", "") == 1 && edge("contains", "the", "the") == 1 && edge("contains", "", "words") == 0)
         #expect(edge("numeric", 5, "NaN") == 0 && edge("numeric", 5, "inf") == 0)
+        // A list left out scores as an empty one: 3 of 7 gold leaves either way.
+        let record: JSON = ["name": "n", "tags": ["a", "b", "c", "d"], "city": "c", "zip": "z"]
+        #expect(edge("json", record, ["name": "n", "tags": [], "city": "c", "zip": "z"]) == 3.0 / 7
+                && edge("json", record, ["name": "n", "city": "c", "zip": "z"]) == 3.0 / 7)
         #expect(cases.count > 5000)
         let directory = Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

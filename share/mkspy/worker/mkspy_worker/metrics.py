@@ -206,6 +206,8 @@ class JSONComparison:
 
 
 def leaf_count(value):
+    if isinstance(value, list):
+        return max(1, len(value))  # as an empty list weighs: a missing one pays no better
     return sum(leaf_count(v) for v in value.values()) if isinstance(value, dict) else 1
 
 
