@@ -25,6 +25,16 @@ public func validateSpec(_ object: JSONObject) -> (spec: Spec, diagnostics: [Dia
     return (spec, diagnostics)
 }
 
+/// What validation finds in a metric given apart from the spec (mkspy-score --metric), as it
+/// would find it in the spec's own: a field that is not an output, a negative tolerance, …
+public func metricDiagnostics(_ metric: JSONObject, for spec: Spec) -> [Diagnostic] {
+    var spec = spec
+    spec.metric = metric
+    var validator = SpecValidator(normalized: true)
+    validator.checkMetric(spec)
+    return validator.diagnostics
+}
+
 /// The error for a `python` metric whose file does not exist: `path` is relative to
 /// `directory` (the spec's directory, else the working directory). mkspy-spec reports it;
 /// validation itself never touches the file system.

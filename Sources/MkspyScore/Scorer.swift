@@ -199,15 +199,9 @@ public final class Scorer {
         guard let metric = options.metric ?? candidate.spec.metric else {
             return refuse("SCORE003", "no metric: the spec has none; pass --metric KIND or --metric metric.json")
         }
-        // A --metric is checked as a spec's is (SPEC023, SPEC022): else every example would be
-        // paid for and score 0.
-        // (A program whose outputs static reading could not tell has none listed: not checked.)
-        if let field = metric["field"]?.stringValue, !candidate.spec.outputs.isEmpty,
-           !candidate.spec.outputs.contains(where: { $0.name == field }) {
-            return refuse("SCORE003", "the metric's field '\(field)' is not an output of the program (its outputs: \(candidate.spec.outputs.map(\.name).joined(separator: ", ")))")
-        }
-        if let tolerance = metric["tolerance"]?.doubleValue, tolerance < 0 {
-            return refuse("SCORE003", "the metric's tolerance \(tolerance) is negative: no answer would be within it")
+        // A --metric is checked as a spec's own is: else every example would be paid for and score 0.
+        if let wrong = metricDiagnostics(metric, for: candidate.spec).first(where: { $0.severity == .error }) {
+            return refuse("SCORE003", "the metric: \(wrong.rule) \(wrong.message)")
         }
         // A python metric's file is read where the worker reads it: no example could be scored.
         if metric["kind"]?.stringValue == "python", let path = metric["path"]?.stringValue {

@@ -220,10 +220,10 @@ final class FaultTests {
         #expect(record["want"]?.arrayValue?.count == 2)
         #expect(standIn.stats()["calls"] == 0)
 
-        // A --metric is checked as a spec's metric is: a field the program does not output,
-        // or a negative tolerance, would pay for every example and score it 0.
-        for (metric, why) in [(#"{"kind": "exact", "field": "nope"}"#, "field 'nope' is not an output"),
-                              (#"{"kind": "numeric", "field": "sentiment", "tolerance": -1}"#, "tolerance -1.0 is negative")] {
+        // A --metric is checked as a spec's metric is: a field the program does not output, or
+        // a numeric one that is not a number, would pay for every example and score it 0.
+        for (metric, why) in [(#"{"kind": "exact", "field": "nope"}"#, "SPEC023 metric field must name a program output: sentiment"),
+                              (#"{"kind": "numeric", "field": "sentiment"}"#, "numeric metric field 'sentiment' has type Sentiment, which is not int or float")] {
             Fixture.write(metric, to: directory + "/bad-metric.json")
             let refused = try score(standIn, ["--data", directory + "/data.jsonl", "--metric", directory + "/bad-metric.json",
                                               directory + "/candidates.jsonl"])
