@@ -213,20 +213,20 @@ public enum EvolveTool {
     static func options(_ arguments: Arguments, _ filter: Filter) throws(UsageError) -> EvolveOptions {
         guard let trainPath = arguments.value("--train") else { throw UsageError("--train FILE is required: the examples minibatches come from") }
         guard let valPath = arguments.value("--val") else { throw UsageError("--val FILE is required: the examples the frontier is kept on") }
-        let (train, _) = Dataset.load([trainPath])
-        let (val, _) = Dataset.load([valPath])
         // Read together, as mkspy-score reads them: an id in both files is an error here too,
         // or the loop would end at mkspy-score's status 2 a step later.
-        let (_, problems) = Dataset.load([trainPath, valPath])
+        let (data, problems) = Dataset.load([trainPath, valPath])
         for p in problems { filter.diagnose(nil, p) }
         if !problems.isEmpty { exit(.usage) }
-        if val.ids.isEmpty { throw UsageError("--val \(valPath) has no examples") }
+        let ids = { (path: String) in data.examples.filter { $0.location.input == path }.map(\.id) }
+        let (train, val) = (ids(trainPath), ids(valPath))
+        if val.isEmpty { throw UsageError("--val \(valPath) has no examples") }
         if ["--best", "--finalists", "--explain", "--frontier"].filter(arguments.flag).count > 1 {
             throw UsageError("--best, --finalists, --explain and --frontier each write one kind of output: give one")
         }
         var options = EvolveOptions()
-        options.train = train.ids
-        options.val = val.ids
+        options.train = train
+        options.val = val
         options.children = try arguments.integer("--children", minimum: 1) ?? options.children
         options.seed = UInt64(try arguments.integer("--seed", minimum: 0) ?? 0)
         options.minibatch = try arguments.integer("--minibatch", minimum: 1) ?? options.minibatch

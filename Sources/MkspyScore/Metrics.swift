@@ -90,22 +90,10 @@ public func unreachableGold(spec: Spec, metric: JSONObject, example: JSONObject)
 
 /// The values of an enum type (through aliases and `| None`); nil for any other type.
 func enumValues(_ type: String, in spec: Spec) -> [String]? {
-    guard case .success(var expr) = TypeExpr.parse(type) else { return nil }
-    for _ in 0..<16 {  // an alias of an alias …, never a cycle (mkspy-spec refuses those)
-        switch expr {
-        case .optional(let inner): expr = inner
-        case .named(let name):
-            switch spec.definition(of: name) {
-            case .enumeration(let values)?: return values
-            case .alias(let text)?:
-                guard case .success(let next) = TypeExpr.parse(text) else { return nil }
-                expr = next
-            default: return nil
-            }
-        default: return nil
-        }
-    }
-    return nil
+    var expr = spec.resolved(type)
+    if case .optional(.named(let inner))? = expr { expr = spec.resolved(inner) }
+    guard case .named(let name)? = expr, case .enumeration(let values)? = spec.definition(of: name) else { return nil }
+    return values
 }
 
 // MARK: - The metrics, one function each
